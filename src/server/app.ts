@@ -1,0 +1,204 @@
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { uuidv7 } from '../shared/ids.ts';
+import type { Config } from './config.ts';
+import { registerAdminAreaRoutes } from './modules/admin-areas/routes.ts';
+import { registerTokenRoutes } from './modules/api-tokens/routes.ts';
+import { registerAuditRoutes } from './modules/audit/routes.ts';
+import { registerAuthRoutes } from './modules/auth/routes.ts';
+import { registerProfileRoutes } from './modules/profiles/routes.ts';
+import { registerRoleRoutes } from './modules/roles/routes.ts';
+import { registerUserRoutes } from './modules/users/routes.ts';
+import { AccessDenied } from './platform/access/access.ts';
+import { type AuditLog, createAuditLog } from './platform/audit/audit.ts';
+import { type Authenticate, createAuthenticator, SESSION_COOKIE } from './platform/auth/authenticate.ts';
+import { type Clock, systemClock } from './platform/clock.ts';
+import type { RequestContext } from './platform/context.ts';
+import type { Database } from './platform/db/database.ts';
+import { AppError, problems } from './platform/errors.ts';
+import { registerHealthRoutes } from './platform/http/health.ts';
+import { Metrics } from './platform/http/metrics.ts';
+import { sendProblem, toAppError } from './platform/http/problem.ts';
+import { createWriteRunner, type RunWrite } from './platform/http/write.ts';
+import type { Jobs } from './platform/jobs/jobs.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx: RequestContext;
+    authProblem: AppError | null;
+  }
+}
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  clock?: Clock;
+  jobs?: Jobs | null;
+}
+
+/** What every module's routes receive: narrow, explicit, built once here. */
+export interface ModuleDeps {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  audit: AuditLog;
+  runWrite: RunWrite;
+  metrics: Metrics;
+  jobs: Jobs | null;
+  authenticate: Authenticate;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, database } = deps;
+  const clock = deps.clock ?? systemClock;
+  const audit = createAuditLog({ clock });
+  const metrics = new Metrics();
+  const authenticate = createAuthenticator({ database, clock, policy: config.session });
+
+  const app = Fastify({
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : {
+            level: config.logLevel,
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+            serializers: {
+              // The path only: query strings can carry names and phone numbers.
+              req: (req) => ({ method: req.method, url: req.url.split('?')[0], requestId: req.id }),
+            },
+          },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : uuidv7();
+    },
+    ajv: { customOptions: { removeAdditional: false } },
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'OpenASM API',
+        version: '1',
+        description:
+          'Developing artisanal and small-scale mining: registry, licensing, traceability, markets.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.decorateRequest('ctx', null as unknown as RequestContext);
+  app.decorateRequest('authProblem', null);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    const auth = await authenticate(request.headers, request.cookies?.[SESSION_COOKIE]);
+    request.ctx = {
+      requestId: request.id,
+      actor: auth.actor,
+      ip: request.ip ?? null,
+      userAgent: (request.headers['user-agent'] ?? '').slice(0, 300) || null,
+    };
+    request.authProblem = auth.actor ? null : auth.problem;
+    if (!auth.actor && auth.problem && request.cookies?.[SESSION_COOKIE]) {
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    }
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    let err = toAppError(error);
+    if (err.code === 'request.body_too_large') err = problems.bodyTooLarge(config.bodyLimitBytes);
+    // A missing or expired credential explains a 401 better than "sign in".
+    if (err.code === 'auth.unauthenticated' && request.authProblem) err = request.authProblem;
+    if (error instanceof AccessDenied) {
+      await recordDenial(error, request.ctx).catch((e) =>
+        request.log.error({ err: e }, 'could not audit a denial'),
+      );
+    }
+    if (err.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(request, reply, err);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, new AppError(404, 'route.not_found', 'There is no such endpoint.')),
+  );
+
+  async function recordDenial(denied: AccessDenied, ctx: RequestContext | null): Promise<void> {
+    if (!ctx) return;
+    await database.db.transaction().execute((tx) =>
+      audit.record(tx, ctx, {
+        action: 'access.denied',
+        entityType: denied.target?.entityType ?? 'endpoint',
+        entityId: denied.target?.entityId ?? null,
+        areaId: denied.target?.areaId ?? null,
+        meta: { permission: denied.permission, code: denied.code },
+      }),
+    );
+  }
+
+  const moduleDeps: ModuleDeps = {
+    config,
+    database,
+    clock,
+    audit,
+    runWrite: createWriteRunner(database),
+    metrics,
+    jobs: deps.jobs ?? null,
+    authenticate,
+  };
+  metrics.gauge('openasm_db_pool_waiting', 'Requests waiting for a database connection.', () =>
+    'queueLength' in database.pool ? Number((database.pool as { queueLength: number }).queueLength) : 0,
+  );
+
+  registerHealthRoutes(app, moduleDeps);
+  await app.register(
+    async (api) => {
+      const typed = api.withTypeProvider<ZodTypeProvider>();
+      registerAuthRoutes(typed, moduleDeps);
+      registerUserRoutes(typed, moduleDeps);
+      registerRoleRoutes(typed, moduleDeps);
+      registerTokenRoutes(typed, moduleDeps);
+      registerAdminAreaRoutes(typed, moduleDeps);
+      registerProfileRoutes(typed, moduleDeps);
+      registerAuditRoutes(typed, moduleDeps);
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}
+
+export type TypedApp = FastifyInstance<
+  import('fastify').RawServerDefault,
+  import('fastify').RawRequestDefaultExpression,
+  import('fastify').RawReplyDefaultExpression,
+  import('fastify').FastifyBaseLogger,
+  ZodTypeProvider
+>;

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/**
+ * Every setting OpenASM reads from the environment. README.md has the same list as a table; keep
+ * them in step. Development defaults apply only when NODE_ENV is development or test: a production
+ * process with a missing or wrong setting stops at boot and names the variable.
+ */
+const port = z.coerce.number().int().min(1).max(65535);
+
+const baseSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  DATABASE_APP_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATA_DIR: z.string().min(1).default('./data'),
+  APP_DB_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'must be a plain lower-case SQL identifier')
+    .default('openasm_app'),
+  PROFILE: z.enum(['ghana', 'drc']).default('ghana'),
+  DEMO_DATA: z.enum(['true', 'false']).optional(),
+  AUDIT_SIGNING_KEY: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_000_000),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 7)
+    .default(12),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  JOBS: z.enum(['on', 'off']).default('on'),
+});
+
+export type Env = z.infer<typeof baseSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  host: string;
+  database:
+    | { kind: 'pglite'; dataDir: string | null }
+    | { kind: 'postgres'; url: string; appUrl: string | null; poolSize: number };
+  appDbRole: string;
+  dataDir: string;
+  profile: Env['PROFILE'];
+  demoData: boolean;
+  /** Ed25519 private key (PKCS#8 PEM or base64 DER); null only outside production. */
+  auditSigningKey: string | null;
+  logLevel: Env['LOG_LEVEL'];
+  bodyLimitBytes: number;
+  session: { idleMs: number; absoluteMs: number };
+  trustProxy: boolean;
+  jobs: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = baseSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.NODE_ENV === 'production') {
+    if (!e.AUDIT_SIGNING_KEY)
+      problems.push('AUDIT_SIGNING_KEY: required in production (Ed25519 private key)');
+    if (e.DEMO_DATA === 'true') problems.push('DEMO_DATA: demo accounts must not be loaded in production');
+  }
+  if (e.DATABASE_APP_URL && !e.DATABASE_URL) {
+    problems.push('DATABASE_APP_URL: set DATABASE_URL too (it owns the schema and runs migrations)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    database: e.DATABASE_URL
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          appUrl: e.DATABASE_APP_URL ?? null,
+          poolSize: e.DATABASE_POOL_SIZE,
+        }
+      : { kind: 'pglite', dataDir: e.DATA_DIR === ':memory:' ? null : `${e.DATA_DIR}/pglite` },
+    appDbRole: e.APP_DB_ROLE,
+    dataDir: e.DATA_DIR,
+    profile: e.PROFILE,
+    demoData: e.DEMO_DATA ? e.DEMO_DATA === 'true' : e.NODE_ENV !== 'production',
+    auditSigningKey: e.AUDIT_SIGNING_KEY ?? null,
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    session: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000 },
+    trustProxy: e.TRUST_PROXY === 'true',
+    jobs: e.JOBS === 'on',
+  };
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/**
+ * UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random bits. Sorted by creation time, which
+ * keeps indexes compact and lets records made offline carry their own id.
+ */
+export function uuidv7(now: number = Date.now()): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  let ms = now;
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+export const uuidSchema = z.string().regex(UUID_PATTERN, 'must be a UUID');
+
+/** Milliseconds since the epoch carried by a UUIDv7, or null for another version. */
+export function uuidv7Time(id: string): number | null {
+  if (!UUID_PATTERN.test(id) || id[14] !== '7') return null;
+  return Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+}
+
+/**
+ * Human reference numbers (GH-AS-SSL-2026-000042-K): an alphabet without look-alikes (no I, L, O, U)
+ * and a check character computed by Luhn mod N over it, so a misread or
+ * swapped character is caught when an officer types the number from paper or a caller reads it out.
+ */
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const N = ALPHABET.length;
+
+function codePoint(ch: string): number {
+  const i = ALPHABET.indexOf(ch);
+  if (i < 0) throw new RangeError(`character ${ch} is not used in reference numbers`);
+  return i;
+}
+
+/** Luhn mod N over the alphanumeric characters of `body` (separators ignored). */
+export function checkCharacter(body: string): string {
+  const chars = body.toUpperCase().replace(/[^0-9A-Z]/g, '');
+  let factor = 2;
+  let sum = 0;
+  for (let i = chars.length - 1; i >= 0; i--) {
+    let addend = factor * codePoint(chars[i]!);
+    factor = factor === 2 ? 1 : 2;
+    addend = Math.floor(addend / N) + (addend % N);
+    sum += addend;
+  }
+  return ALPHABET[(N - (sum % N)) % N]!;
+}
+
+export function withCheckCharacter(body: string): string {
+  return `${body}-${checkCharacter(body)}`;
+}
+
+/** True when the last character is the right check character of the rest. */
+export function isValidReference(reference: string): boolean {
+  const m = /^(.+)-([0-9A-Z])$/.exec(reference.toUpperCase().trim());
+  if (!m) return false;
+  try {
+    return checkCharacter(m[1]!) === m[2];
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads a reference typed by a person: case and spaces forgiven, and a check character typed as a
+ * look-alike letter (O for 0, I or L for 1) read as the digit, since the alphabet has no such letter.
+ */
+export function normaliseReference(input: string): string {
+  const compact = input.toUpperCase().replace(/\s+/g, '');
+  const last = compact.slice(-1);
+  const fixed = last === 'O' ? '0' : last === 'I' || last === 'L' ? '1' : last;
+  return compact.slice(0, -1) + fixed;
+}

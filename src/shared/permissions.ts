@@ -1,0 +1,94 @@
+/**
+ * The permission codes the server checks. Roles (configurable, stored in the database) are sets of
+ * these; modules add theirs here so the web client can show and hide what a role may use.
+ */
+export const PERMISSIONS = [
+  'areas.read',
+  'areas.manage',
+  'profiles.read',
+  'profiles.manage',
+  'users.read',
+  'users.manage',
+  'roles.read',
+  'roles.manage',
+  'tokens.manage',
+  'audit.read',
+  'audit.verify',
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+export function isPermission(value: string): value is Permission {
+  return (PERMISSIONS as readonly string[]).includes(value);
+}
+
+/** Scopes an API token may carry: the permissions a machine may need, never account administration. */
+export const TOKEN_SCOPES: readonly Permission[] = ['areas.read', 'profiles.read'];
+
+export interface RoleDefinition {
+  code: string;
+  name: string;
+  description: string;
+  permissions: Permission[];
+}
+
+/**
+ * The roles a new installation starts with. An administrator can change their permissions later;
+ * start-up adds missing roles but never overwrites edited ones.
+ */
+export const DEFAULT_ROLES: RoleDefinition[] = [
+  {
+    code: 'system_admin',
+    name: 'System administrator',
+    description: 'Runs the installation: accounts, roles, profiles, areas.',
+    permissions: [...PERMISSIONS],
+  },
+  {
+    code: 'national_supervisor',
+    name: 'National supervisor',
+    description: 'Oversees every office in the country; reads all records and the audit trail.',
+    permissions: ['areas.read', 'profiles.read', 'users.read', 'roles.read', 'audit.read'],
+  },
+  {
+    code: 'regional_officer',
+    name: 'Regional officer',
+    description: 'Supervises the district offices of a region.',
+    permissions: ['areas.read', 'profiles.read', 'users.read', 'audit.read'],
+  },
+  {
+    code: 'district_officer',
+    name: 'District officer',
+    description: 'Serves the miners of a district: registry, licences, logbooks.',
+    permissions: ['areas.read', 'profiles.read', 'users.read'],
+  },
+  {
+    code: 'office_admin',
+    name: 'Office administrator',
+    description: 'Manages the accounts and device tokens of an office.',
+    permissions: ['areas.read', 'profiles.read', 'users.read', 'users.manage', 'roles.read', 'tokens.manage'],
+  },
+  {
+    code: 'auditor',
+    name: 'Auditor',
+    description: 'Oversight body: reads the audit trail and verifies its chain.',
+    permissions: ['areas.read', 'profiles.read', 'users.read', 'roles.read', 'audit.read', 'audit.verify'],
+  },
+  {
+    code: 'buying_station_agent',
+    name: 'Buying-station agent',
+    description: 'Records purchases at an accredited buying station.',
+    permissions: ['areas.read', 'profiles.read'],
+  },
+  {
+    code: 'community_monitor',
+    name: 'Community monitor',
+    description: 'Records site observations and incidents.',
+    permissions: ['areas.read', 'profiles.read'],
+  },
+  {
+    code: 'sms_gateway',
+    name: 'SMS gateway',
+    description: 'The machine account of the SMS/USSD gateway.',
+    permissions: ['areas.read', 'profiles.read'],
+  },
+];

@@ -1,0 +1,300 @@
+import { z } from 'zod';
+
+/**
+ * A country profile holds one country's ASM rules as data: licence tiers, fees, royalties, benefit
+ * sharing, admin levels and the boundary files that draw them. Rules change by decree far more often
+ * than code ships, so a ministry edits a versioned JSON file and the platform validates it here.
+ * Every object is strict: a misspelt key in a legal rule must fail loudly, not be ignored.
+ */
+
+// language[-Script][-REGION], the subset of BCP 47 a profile needs ('en', 'fr', 'sw-CD', 'zh-Hant').
+const LANG_TAG = /^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|\d{3}))?$/;
+const CODE = /^[a-z][a-z0-9_]*$/;
+const SEMVER = /^(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+// A file next to the profile: no absolute paths, no climbing out of the profile folder.
+const RELATIVE_FILE = /^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+\.(?:geo)?json$/;
+
+export const ADMIN_LEVEL_KEYS = [
+  'country',
+  'region',
+  'province',
+  'state',
+  'department',
+  'district',
+  'territory',
+  'county',
+  'sub_county',
+  'municipality',
+  'commune',
+  'sector',
+  'chiefdom',
+  'ward',
+  'village',
+] as const;
+export const HOLDER_KINDS = ['person', 'enterprise', 'production_unit'] as const;
+export const REPORTING_FREQUENCIES = ['weekly', 'monthly', 'quarterly'] as const;
+export const ROYALTY_BASES = ['gross_value', 'fine_gold_value'] as const;
+export const REFERENCE_PRICE_METHODS = [
+  'lbma_pm_fix_discounted',
+  'lbma_pm_fix',
+  'lbma_am_fix',
+  'central_bank_daily',
+] as const;
+export const ROLE_CODES = [
+  'system_admin',
+  'national_supervisor',
+  'regional_officer',
+  'district_officer',
+  'office_admin',
+  'auditor',
+  'buying_station_agent',
+  'community_monitor',
+  'sms_gateway',
+] as const;
+
+/**
+ * Parses a non-negative decimal string ("3.5", "12.25") into an integer count of 10^-decimals units,
+ * so "12.25" at 2 decimals is 1225. Money and shares must never pass through floats, where
+ * 33.3 + 33.3 + 33.4 is not 100. Returns null when the string has more digits than `decimals`.
+ */
+export function decimalToScaled(value: string, decimals: number): number | null {
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(value);
+  if (!match) return null;
+  const fraction = match[2] ?? '';
+  if (fraction.length > decimals) return null;
+  return Number(match[1]) * 10 ** decimals + Number(fraction.padEnd(decimals, '0') || '0');
+}
+
+function isIanaTimeZone(zone: string): boolean {
+  if (!/^[A-Za-z]+(?:\/[A-Za-z0-9_+-]+)+$/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const code = z.string().regex(CODE, 'must be a snake_case code such as "small_scale"');
+const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as "GHS"');
+const amountMinor = z
+  .number()
+  .int('must be an integer number of minor units (e.g. pesewas, centimes)')
+  .nonnegative('must not be negative')
+  .max(Number.MAX_SAFE_INTEGER, 'is too large');
+
+/** A percentage 0–100 as a decimal string with at most `decimals` fraction digits. */
+function percent(decimals: number) {
+  return z
+    .string()
+    .regex(
+      new RegExp(`^\\d{1,3}(?:\\.\\d{1,${decimals}})?$`),
+      `must be a decimal string with at most ${decimals} decimals, such as "3.5" (never a JSON number)`,
+    )
+    .refine((v) => (decimalToScaled(v, decimals) ?? Number.POSITIVE_INFINITY) <= 100 * 10 ** decimals, {
+      message: 'must be between 0 and 100',
+    });
+}
+
+/** Text keyed by language tag, e.g. {"fr": "Carte d'exploitant artisanal", "sw": "..."}. */
+const localizedText = z
+  .record(
+    z.string().regex(LANG_TAG, 'must be a BCP 47 language tag such as "en", "fr" or "sw-CD"'),
+    z.string().trim().min(1, 'must not be empty'),
+  )
+  .refine((text) => Object.keys(text).length > 0, { message: 'needs text in at least one language' });
+
+const namedItem = z.strictObject({ code, names: localizedText });
+
+const adminLevelKey = z.enum(ADMIN_LEVEL_KEYS, { error: `must be one of: ${ADMIN_LEVEL_KEYS.join(', ')}` });
+
+const adminLevel = z.strictObject({
+  level: z
+    .number()
+    .int()
+    .min(0, 'admin levels run from 0 (country) to 6')
+    .max(6, 'admin levels run from 0 to 6'),
+  key: adminLevelKey,
+  names: localizedText,
+});
+
+const boundary = z.strictObject({
+  level: z.number().int().min(0).max(6),
+  file: z.string().regex(RELATIVE_FILE, 'must be a .geojson/.json path inside the profile folder'),
+  codeProperty: z.string().min(1),
+  nameProperty: z.string().min(1),
+  /** Feature property that holds the code of the unit one level up, when the file carries it. */
+  parentCodeFrom: z.string().min(1).optional(),
+  source: z.string().min(1, 'attribution is required'),
+  licence: z.string().min(1, 'licence is required'),
+  isDemo: z.boolean(),
+  note: localizedText,
+});
+
+const licenceTier = z.strictObject({
+  code,
+  names: localizedText,
+  holderKinds: z.array(z.enum(HOLDER_KINDS)).min(1, 'at least one holder kind is required'),
+  maxAreaHectares: z.number().positive('must be greater than 0'),
+  validityMonths: z.number().int('must be a whole number of months').positive(),
+  fee: z.strictObject({ amountMinor, currency }),
+  /** The admin level whose office decides applications for this tier. */
+  issuingLevel: adminLevelKey,
+  requirements: z.array(namedItem),
+  incentives: z.array(namedItem),
+  reportingDuty: z.strictObject({ frequency: z.enum(REPORTING_FREQUENCIES), report: code }),
+  serviceStandardDays: z.number().int('must be a whole number of days').positive(),
+  nextTier: code.nullable(),
+});
+
+const profileShape = z.strictObject({
+  profileId: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'must be lower-case letters, digits and dashes'),
+  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "GH"'),
+  version: z.string().regex(SEMVER, 'must be a semantic version such as "1.2.0"'),
+  name: localizedText,
+  languages: z
+    .array(z.string().regex(LANG_TAG, 'must be a BCP 47 language tag'))
+    .min(1, 'at least one language is required; the first is the default'),
+  currency,
+  timeZone: z
+    .string()
+    .refine(isIanaTimeZone, { message: 'must be an IANA time zone such as "Africa/Accra"' }),
+  adminLevels: z.array(adminLevel).min(1),
+  boundaries: z.array(boundary),
+  licenceTiers: z.array(licenceTier).min(1, 'at least one licence tier is required'),
+  royalties: z.array(
+    z.strictObject({ mineral: code, ratePercent: percent(4), basis: z.enum(ROYALTY_BASES) }),
+  ),
+  fees: z.array(z.strictObject({ code, names: localizedText, amountMinor, currency })),
+  benefitSharing: z
+    .array(z.strictObject({ recipient: code, names: localizedText, sharePercent: percent(2) }))
+    .min(1),
+  referencePrice: z.strictObject({
+    method: z.enum(REFERENCE_PRICE_METHODS),
+    discountPercent: percent(4),
+    currencyConversion: z.literal('central_bank_daily_rate'),
+    notes: localizedText,
+  }),
+  roles: z.partialRecord(z.enum(ROLE_CODES), localizedText).optional(),
+  notes: localizedText,
+});
+
+type ProfileShape = z.infer<typeof profileShape>;
+type Path = (string | number)[];
+
+/** Every localized text object in a profile, with its path, for the language checks. */
+function localizedTexts(p: ProfileShape): [Path, Record<string, string>][] {
+  const out: [Path, Record<string, string>][] = [];
+  const add = (path: Path, text: Record<string, string> | undefined) => {
+    if (text) out.push([path, text]);
+  };
+  add(['name'], p.name);
+  add(['referencePrice', 'notes'], p.referencePrice.notes);
+  add(['notes'], p.notes);
+  for (const [i, l] of p.adminLevels.entries()) add(['adminLevels', i, 'names'], l.names);
+  for (const [i, b] of p.boundaries.entries()) add(['boundaries', i, 'note'], b.note);
+  for (const [i, t] of p.licenceTiers.entries()) {
+    add(['licenceTiers', i, 'names'], t.names);
+    for (const [j, r] of t.requirements.entries())
+      add(['licenceTiers', i, 'requirements', j, 'names'], r.names);
+    for (const [j, r] of t.incentives.entries()) add(['licenceTiers', i, 'incentives', j, 'names'], r.names);
+  }
+  for (const [i, f] of p.fees.entries()) add(['fees', i, 'names'], f.names);
+  for (const [i, b] of p.benefitSharing.entries()) add(['benefitSharing', i, 'names'], b.names);
+  for (const [role, labels] of Object.entries(p.roles ?? {})) add(['roles', role], labels);
+  return out;
+}
+
+function checkProfile(p: ProfileShape, ctx: z.RefinementCtx): void {
+  const issue = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
+  // Reports a repeated item (or item[field]) at [...list, index, field].
+  const unique = (what: string, items: readonly unknown[], list: Path, field?: string) => {
+    const seen = new Set<unknown>();
+    for (const [i, item] of items.entries()) {
+      const value = field ? (item as Record<string, unknown>)[field] : item;
+      if (seen.has(value))
+        issue([...list, i, ...(field ? [field] : [])], `duplicate ${what} "${String(value)}"`);
+      seen.add(value);
+    }
+  };
+
+  unique('language', p.languages, ['languages']);
+  unique('admin level', p.adminLevels, ['adminLevels'], 'level');
+  unique('admin level key', p.adminLevels, ['adminLevels'], 'key');
+  if (!p.adminLevels.some((l) => l.level === 0 && l.key === 'country')) {
+    issue(['adminLevels'], 'level 0 must exist and have the key "country"');
+  }
+  unique('licence tier code', p.licenceTiers, ['licenceTiers'], 'code');
+  unique('royalty mineral', p.royalties, ['royalties'], 'mineral');
+  unique('fee code', p.fees, ['fees'], 'code');
+  unique('recipient', p.benefitSharing, ['benefitSharing'], 'recipient');
+
+  const levelKeys = new Set<string>(p.adminLevels.map((l) => l.key));
+  const levels = new Set(p.adminLevels.map((l) => l.level));
+  const tiers = new Map(p.licenceTiers.map((t) => [t.code, t]));
+  p.licenceTiers.forEach((t, i) => {
+    const at = (...rest: Path): Path => ['licenceTiers', i, ...rest];
+    unique('holder kind', t.holderKinds, at('holderKinds'));
+    unique('requirement', t.requirements, at('requirements'), 'code');
+    unique('incentive', t.incentives, at('incentives'), 'code');
+    if (!levelKeys.has(t.issuingLevel)) {
+      issue(
+        at('issuingLevel'),
+        `"${t.issuingLevel}" is not one of the adminLevels keys (${[...levelKeys].join(', ')})`,
+      );
+    }
+    if (t.nextTier !== null && !tiers.has(t.nextTier)) {
+      issue(at('nextTier'), `refers to unknown licence tier "${t.nextTier}"`);
+    }
+    // Following nextTier must end: a loop would make "the next step up" meaningless.
+    const visited = new Set([t.code]);
+    for (let next = t.nextTier; next !== null && tiers.has(next); next = tiers.get(next)!.nextTier) {
+      if (visited.has(next)) {
+        issue(at('nextTier'), `tier progression from "${t.code}" loops back to "${next}"`);
+        break;
+      }
+      visited.add(next);
+    }
+  });
+
+  p.boundaries.forEach((b, i) => {
+    if (!levels.has(b.level))
+      issue(['boundaries', i, 'level'], `admin level ${b.level} is not defined in adminLevels`);
+  });
+
+  const [defaultLanguage] = p.languages;
+  const declared = new Set(p.languages);
+  for (const [path, text] of localizedTexts(p)) {
+    if (defaultLanguage && !(defaultLanguage in text)) {
+      issue(path, `missing text in the default language "${defaultLanguage}"`);
+    }
+    for (const lang of Object.keys(text)) {
+      if (!declared.has(lang)) issue([...path, lang], `language "${lang}" is not listed in languages`);
+    }
+  }
+
+  // Integer basis points: "33.33" + "33.33" + "33.34" must be exactly 10000, with no float drift.
+  const total = p.benefitSharing.reduce((sum, b) => sum + (decimalToScaled(b.sharePercent, 2) ?? 0), 0);
+  if (total !== 10_000) {
+    issue(['benefitSharing'], `shares sum to ${(total / 100).toFixed(2)}%, but must sum to exactly 100%`);
+  }
+}
+
+export const countryProfileSchema = profileShape.superRefine(checkProfile);
+export type CountryProfile = z.infer<typeof countryProfileSchema>;
+export type LicenceTier = CountryProfile['licenceTiers'][number];
+export type LocalizedText = CountryProfile['notes'];
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`;
+  return out || '(root)';
+}
+
+/** Validates a parsed profile file; throws one Error listing every problem with its path. */
+export function parseProfile(json: unknown): CountryProfile {
+  const result = countryProfileSchema.safeParse(json);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  - ${formatPath(i.path)}: ${i.message}`);
+  throw new Error(`Invalid country profile (${lines.length} problem(s)):\n${lines.join('\n')}`);
+}
