@@ -35,6 +35,10 @@ declare module 'fastify' {
     ctx: RequestContext;
     authProblem: AppError | null;
   }
+  interface FastifyInstance {
+    /** Every route the app serves, for the access-matrix test that must cover them all. */
+    routeTable: { method: string; url: string }[];
+  }
 }
 
 export interface AppDeps {
@@ -86,9 +90,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false } },
     return503OnClosing: true,
   });
+  const routeTable: { method: string; url: string }[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routeTable.push({ method, url: route.url });
+    }
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // JSON only: a text/plain body is refused with 415 rather than parsed into a string.
+  app.removeContentTypeParser('text/plain');
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {

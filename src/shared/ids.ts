@@ -28,31 +28,30 @@ export function uuidv7Time(id: string): number | null {
 }
 
 /**
- * Human reference numbers (GH-AS-SSL-2026-000042-K): an alphabet without look-alikes (no I, L, O, U)
- * and a check character computed by Luhn mod N over it, so a misread or
- * swapped character is caught when an officer types the number from paper or a caller reads it out.
+ * Human reference numbers (GH-AS-SSL-2026-000042-7) end in a check character computed with
+ * ISO/IEC 7064 MOD 37,36 (the "hybrid" system) over the letters and digits, so that a single
+ * mistyped character or two swapped neighbours are caught when an officer types the number from
+ * paper or a caller reads it out over the phone. Separators do not count.
  */
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-const N = ALPHABET.length;
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const M = 36;
 
-function codePoint(ch: string): number {
+function valueOf(ch: string): number {
   const i = ALPHABET.indexOf(ch);
-  if (i < 0) throw new RangeError(`character ${ch} is not used in reference numbers`);
+  if (i < 0) throw new RangeError(`character ${ch} cannot be used in a reference number`);
   return i;
 }
 
-/** Luhn mod N over the alphanumeric characters of `body` (separators ignored). */
 export function checkCharacter(body: string): string {
   const chars = body.toUpperCase().replace(/[^0-9A-Z]/g, '');
-  let factor = 2;
-  let sum = 0;
-  for (let i = chars.length - 1; i >= 0; i--) {
-    let addend = factor * codePoint(chars[i]!);
-    factor = factor === 2 ? 1 : 2;
-    addend = Math.floor(addend / N) + (addend % N);
-    sum += addend;
+  let p = M;
+  for (const ch of chars) {
+    let s = (p % (M + 1)) + valueOf(ch);
+    s %= M;
+    if (s === 0) s = M;
+    p = (2 * s) % (M + 1);
   }
-  return ALPHABET[(N - (sum % N)) % N]!;
+  return ALPHABET[(M + 1 - p) % M]!;
 }
 
 export function withCheckCharacter(body: string): string {
@@ -61,7 +60,7 @@ export function withCheckCharacter(body: string): string {
 
 /** True when the last character is the right check character of the rest. */
 export function isValidReference(reference: string): boolean {
-  const m = /^(.+)-([0-9A-Z])$/.exec(reference.toUpperCase().trim());
+  const m = /^(.+)-([0-9A-Z])$/.exec(normaliseReference(reference));
   if (!m) return false;
   try {
     return checkCharacter(m[1]!) === m[2];
@@ -70,13 +69,7 @@ export function isValidReference(reference: string): boolean {
   }
 }
 
-/**
- * Reads a reference typed by a person: case and spaces forgiven, and a check character typed as a
- * look-alike letter (O for 0, I or L for 1) read as the digit, since the alphabet has no such letter.
- */
+/** Reads a reference as typed by a person: case and spaces forgiven. */
 export function normaliseReference(input: string): string {
-  const compact = input.toUpperCase().replace(/\s+/g, '');
-  const last = compact.slice(-1);
-  const fixed = last === 'O' ? '0' : last === 'I' || last === 'L' ? '1' : last;
-  return compact.slice(0, -1) + fixed;
+  return input.toUpperCase().replace(/\s+/g, '');
 }

@@ -99,7 +99,8 @@ const verifyBody = z
       ),
   })
   .strict()
-  .optional();
+  // Fastify hands a POST without a body over as null.
+  .nullish();
 
 const checkpointSchema = z.object({
   id: z.string(),
@@ -406,7 +407,7 @@ export function registerAuditRoutes(
       schema: {
         tags,
         summary: 'Sign the current chain head (publish the result outside this system)',
-        body: z.object({}).strict().optional(),
+        body: z.object({}).strict().nullish(),
         response: { 201: checkpointSchema },
       },
     },

@@ -98,7 +98,9 @@ export async function registerHousekeeping(
 ): Promise<void> {
   await jobs.work(PRUNE_QUEUE, async () => {
     const counts = await pruneExpired(database.db, clock.now());
-    logger?.info({ ...counts }, 'housekeeping: pruned expired rows');
+    logger?.info(
+      `housekeeping: pruned ${counts.loginAttempts} login attempts, ${counts.idempotencyKeys} idempotency keys, ${counts.sessions} sessions`,
+    );
   });
   await jobs.schedule(PRUNE_QUEUE, PRUNE_CRON);
 }

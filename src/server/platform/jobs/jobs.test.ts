@@ -19,10 +19,15 @@ const FAST: JobsOptions = {
 
 let database: Database;
 let jobs: PgBossJobs;
+const logged: { level: 'info' | 'error'; msg: string }[] = [];
+const logger = {
+  info: (msg: string) => logged.push({ level: 'info', msg }),
+  error: (msg: string) => logged.push({ level: 'error', msg }),
+};
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  jobs = await startJobs(database, FAST);
+  jobs = await startJobs(database, { ...FAST, logger });
 });
 afterAll(async () => {
   await jobs?.stop();
@@ -164,6 +169,16 @@ describe('pg-boss jobs on the application database', () => {
     expect((await jobs.boss.getQueues()).map((q) => q.name)).not.toContain('test.rogue');
   });
 
+  it('rolls back a failed multi-statement text, so the connection (PGlite: the session) stays usable', async () => {
+    // pg-boss wraps installation, migration and maintenance in BEGIN … COMMIT and expects some of
+    // them to fail on a race ('already exists', 'division by zero').
+    await expect(
+      jobs.boss.getDb().executeSql("BEGIN; SET LOCAL lock_timeout = '1s'; SELECT 1/0; COMMIT;", []),
+    ).rejects.toThrow(/division by zero/);
+    const r = await sql<{ ok: number }>`SELECT 1 AS ok`.execute(database.db);
+    expect(r.rows).toEqual([{ ok: 1 }]);
+  });
+
   it('stops gracefully: a running handler finishes, its job completes, no new work is taken', async () => {
     const other = await startJobs(database, FAST);
     let finished = false;
@@ -184,6 +199,19 @@ describe('pg-boss jobs on the application database', () => {
     await expect(other.send('test.slow', {})).rejects.toThrow(/stopped/);
     // Stopping twice is harmless.
     await other.stop();
+  });
+
+  it('logged no pg-boss failure besides the jobs made to fail', () => {
+    // A failed fetch, for one, would only show as jobs never being taken: the adapter logs it.
+    const errors = logged.filter((l) => l.level === 'error');
+    const deliberate = (l: (typeof errors)[number]) =>
+      /^jobs: test\.flaky job \S+ failed: attempt 1 of flaky fails$/.test(l.msg) ||
+      l.msg.includes('SELECT 1/0');
+    expect(errors.filter(deliberate)).toHaveLength(2);
+    expect(errors.filter((l) => !deliberate(l))).toEqual([]);
+    expect(logged.filter((l) => l.level === 'info').map((l) => l.msg)).toContain(
+      'jobs: started (pg-boss schema pgboss)',
+    );
   });
 });
 

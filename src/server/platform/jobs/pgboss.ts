@@ -18,10 +18,10 @@ import type { Jobs } from './jobs.ts';
  * transaction spans an await of application code), so workers polling never starve requests.
  */
 
-/** pino-compatible (also satisfied by `console`). */
+/** Plain messages (console, the CLI's printer); `err` carries the cause when there is one. */
 export interface JobsLogger {
-  info(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
+  info(msg: string): void;
+  error(msg: string, err?: unknown): void;
 }
 
 export interface JobsOptions {
@@ -32,12 +32,18 @@ export interface JobsOptions {
   pollingIntervalSeconds?: number;
   /** Jobs taken per poll; each job still completes or fails on its own. */
   batchSize?: number;
-  /** Retries after the first failure before a job is marked failed. */
+  /**
+   * Retries after the first failure before a job is marked failed. Like the two options below, a
+   * property of the queue in v10, fixed when the queue is first created.
+   */
   retryLimit?: number;
   /** Base delay before a retry; with backoff it doubles at each attempt (with jitter). */
   retryDelaySeconds?: number;
   retryBackoff?: boolean;
-  /** How long stop() lets running handlers finish before failing them (they are then retried). */
+  /**
+   * How long stop() lets running handlers finish before failing them (they are then retried).
+   * Default 10 s: short enough for a process manager's stop timeout.
+   */
   stopTimeoutMs?: number;
   /** pg-boss housekeeping of its own tables: expiring stuck jobs, archiving finished ones. */
   maintenanceIntervalSeconds?: number;
@@ -80,7 +86,8 @@ export async function startJobs(database: Database, opts: JobsOptions = {}): Pro
     retryDelay: Math.max(1, Math.round(opts.retryDelaySeconds ?? 10)),
     retryBackoff: opts.retryBackoff ?? true,
   };
-  const stopTimeoutMs = opts.stopTimeoutMs ?? 30_000;
+  const stopTimeoutMs = opts.stopTimeoutMs ?? 10_000;
+  const pollingIntervalSeconds = opts.pollingIntervalSeconds ?? 2;
   const batchSize = opts.batchSize ?? 5;
 
   // Every statement pg-boss issues, tracked so stop() can wait for the stragglers: pg-boss fires
@@ -105,7 +112,7 @@ export async function startJobs(database: Database, opts: JobsOptions = {}): Pro
         } catch (err) {
           failure = err;
           // pg-boss swallows some failures (a failed fetch reads as "no jobs"): say it here.
-          log?.error({ err, sql: text.trim().slice(0, 120) }, 'pg-boss query failed');
+          log?.error(`jobs: query failed: ${message(err)} [${oneLine(text)}]`, err);
           throw err;
         } finally {
           // On PostgreSQL an error discards the connection; PGlite's single session is kept.
@@ -130,7 +137,7 @@ export async function startJobs(database: Database, opts: JobsOptions = {}): Pro
     supervise: false,
     schedule: false,
   });
-  owner.on('error', (err) => log?.error({ err }, 'pg-boss (owner) error'));
+  owner.on('error', (err) => log?.error(`jobs: pg-boss (owner): ${message(err)}`, err));
   await owner.start();
 
   const queues = new Map<string, Promise<void>>();
@@ -155,6 +162,7 @@ export async function startJobs(database: Database, opts: JobsOptions = {}): Pro
     // None today; granted anyway so a pg-boss upgrade that adds one keeps working.
     await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${schema} TO ${database.appRole}`);
   });
+  // It never polled; stopping only flips its state, and createQueue keeps working through it.
   await owner.stop({ graceful: false, close: false });
 
   // 2. The working instance, as the application role. `migrate: false` makes it only check that
@@ -165,11 +173,11 @@ export async function startJobs(database: Database, opts: JobsOptions = {}): Pro
     migrate: false,
     supervise: true,
     schedule: true,
-    pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2,
+    pollingIntervalSeconds,
     maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 120,
     cronWorkerIntervalSeconds: opts.cronWorkerIntervalSeconds ?? 5,
   });
-  boss.on('error', (err) => log?.error({ err }, 'pg-boss error'));
+  boss.on('error', (err) => log?.error(`jobs: pg-boss: ${message(err)}`, err));
   await boss.start();
 
   // Handlers still running, so stop() can wait for them and for the queries they lead to.
@@ -193,20 +201,17 @@ export async function startJobs(database: Database, opts: JobsOptions = {}): Pro
     async work(queue, handler) {
       if (stopping) throw new Error('jobs are stopped');
       await ensureQueue(queue);
-      await boss.work<object>(
-        queue,
-        { batchSize, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 },
-        (batch) => {
-          const done = runBatch(queue, batch, handler);
-          running.add(done);
-          const forget = () => running.delete(done);
-          done.then(forget, forget);
-          return done;
-        },
-      );
+      await boss.work<object>(queue, { batchSize, pollingIntervalSeconds }, (batch) => {
+        const done = runBatch(queue, batch, handler);
+        running.add(done);
+        const forget = () => running.delete(done);
+        done.then(forget, forget);
+        return done;
+      });
     },
 
     async schedule(queue, cron, data) {
+      if (stopping) throw new Error('jobs are stopped');
       await ensureQueue(queue);
       await boss.schedule(queue, cron, data ?? {}, { tz: 'UTC' });
     },
@@ -222,7 +227,7 @@ export async function startJobs(database: Database, opts: JobsOptions = {}): Pro
           // Let the microtasks that follow a query (pg-boss calling our handler) run first.
           await new Promise((r) => setImmediate(r));
         }
-        log?.info({ schema }, 'jobs stopped');
+        log?.info('jobs: stopped');
       })();
       return stopping;
     },
@@ -246,21 +251,28 @@ export async function startJobs(database: Database, opts: JobsOptions = {}): Pro
           await handler(job.data);
           await boss.complete(queue, job.id);
         } catch (err) {
-          log?.error({ err, queue, jobId: job.id }, 'job failed');
+          log?.error(`jobs: ${queue} job ${job.id} failed: ${message(err)}`, err);
           failures.push({ id: job.id, err });
         }
       }),
     );
     if (failures.length === 1) throw failures[0]!.err;
     if (failures.length > 1) {
-      throw new Error(
-        failures.map((f) => `${f.id}: ${f.err instanceof Error ? f.err.message : String(f.err)}`).join('; '),
-      );
+      throw new Error(failures.map((f) => `${f.id}: ${message(f.err)}`).join('; '));
     }
   }
 
-  log?.info({ schema, kind: database.kind }, 'jobs started');
+  log?.info(`jobs: started (pg-boss schema ${schema})`);
   return jobs;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function oneLine(sql: string): string {
+  const flat = sql.replace(/\s+/g, ' ').trim();
+  return flat.length > 100 ? `${flat.slice(0, 100)}…` : flat;
 }
 
 async function settledOrTimeout(promises: Promise<unknown>[], ms: number): Promise<void> {
@@ -293,9 +305,9 @@ async function runOn(client: PoolClientLike, text: string, values?: unknown[]): 
 }
 
 /**
- * Parameters as node-postgres would send them, so both databases see the same text: PGlite
- * serialises by the parameter's inferred type and would turn an object sent to an untyped
- * parameter into '[object Object]'; undefined means NULL for both.
+ * Parameters as node-postgres would send them, so both databases see the same values. Defensive:
+ * pg-boss 10 casts every object it sends (::jsonb, json arguments), which PGlite serialises right,
+ * but PGlite turns an object bound to an untyped parameter into '[object Object]' where pg sends JSON.
  */
 function toParam(value: unknown): unknown {
   if (value === undefined) return null;

@@ -1,0 +1,463 @@
+/**
+ * The access matrix: every endpoint × every role × a record inside and outside the caller's
+ * jurisdiction. Expectations come from the declared policy (DEFAULT_ROLES): the test proves the
+ * server enforces it everywhere. A new route that is not in ENDPOINTS fails the coverage test, so
+ * this table grows with every module.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uuidv7 } from '../../src/shared/ids.ts';
+import { DEFAULT_ROLES, type Permission } from '../../src/shared/permissions.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import type { AreaKey, UserKey } from '../support/fixtures.ts';
+
+let t: TestApp;
+const headers: Partial<Record<UserKey, Record<string, string>>> = {};
+/** One target account per district: the records the matrix reads and writes. */
+const targets: Partial<Record<AreaKey, string>> = {};
+const tokenIn: Partial<Record<AreaKey, string>> = {};
+const DISTRICTS: AreaKey[] = ['obuasi', 'amansie', 'bibiani', 'sefwi'];
+
+type Kind = 'read' | 'write' | 'collection' | 'global' | 'national' | 'self';
+interface Endpoint {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  url: string;
+  permission: Permission | null;
+  /** read/write: a record in an area; collection: lists scoped records; global: unscoped reference data;
+   * national: needs the permission at a country root; self: any signed-in caller. */
+  kind: Kind;
+  request: (area: AreaKey) => Promise<{ url: string; payload?: object; headers?: Record<string, string> }>;
+}
+
+const version = async (id: string) =>
+  (await t.database.db.selectFrom('users').select('version').where('id', '=', id).executeTakeFirstOrThrow())
+    .version;
+
+const ENDPOINTS: Endpoint[] = [
+  {
+    method: 'GET',
+    url: '/api/v1/me',
+    permission: null,
+    kind: 'self',
+    request: async () => ({ url: '/api/v1/me' }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/users',
+    permission: 'users.read',
+    kind: 'collection',
+    request: async () => ({ url: '/api/v1/users?limit=500' }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/users/:id',
+    permission: 'users.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/users/${targets[a]}` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/users',
+    permission: 'users.manage',
+    kind: 'write',
+    request: async (a) => ({
+      url: '/api/v1/users',
+      payload: {
+        name: 'Matrix Created',
+        phone: `+2335${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`,
+        areaId: t.fx.areas[a].id,
+      },
+    }),
+  },
+  {
+    method: 'PATCH',
+    url: '/api/v1/users/:id',
+    permission: 'users.manage',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/users/${targets[a]}`,
+      payload: { preferredLanguage: 'en' },
+      headers: { 'if-match': `"v${await version(targets[a]!)}"` },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/users/:id/enable',
+    permission: 'users.manage',
+    kind: 'write',
+    request: async (a) => ({ url: `/api/v1/users/${targets[a]}/enable` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/users/:id/disable',
+    permission: 'users.manage',
+    kind: 'write',
+    request: async (a) => ({ url: `/api/v1/users/${targets[a]}/disable` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/users/:id/assignments',
+    permission: 'users.manage',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/users/${targets[a]}/assignments`,
+      payload: { roleCode: 'community_monitor', areaId: t.fx.areas[a].id },
+    }),
+  },
+  {
+    method: 'DELETE',
+    url: '/api/v1/users/:id/assignments/:assignmentId',
+    permission: 'users.manage',
+    kind: 'write',
+    request: async (a) => {
+      // A fresh assignment to take away each time, so every caller meets one.
+      const id = uuidv7();
+      await t.database.db
+        .insertInto('user_assignments')
+        .values({ id, user_id: targets[a]!, role_code: 'buying_station_agent', area_id: t.fx.areas[a].id })
+        .onConflict((oc) => oc.columns(['user_id', 'role_code', 'area_id']).doNothing())
+        .execute();
+      const row = await t.database.db
+        .selectFrom('user_assignments')
+        .select('id')
+        .where('user_id', '=', targets[a]!)
+        .where('role_code', '=', 'buying_station_agent')
+        .executeTakeFirstOrThrow();
+      return { url: `/api/v1/users/${targets[a]}/assignments/${row.id}` };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/roles',
+    permission: 'roles.read',
+    kind: 'global',
+    request: async () => ({ url: '/api/v1/roles' }),
+  },
+  {
+    method: 'PATCH',
+    url: '/api/v1/roles/:code',
+    permission: 'roles.manage',
+    kind: 'national',
+    request: async () => {
+      const r = await t.database.db
+        .selectFrom('roles')
+        .select('version')
+        .where('code', '=', 'community_monitor')
+        .executeTakeFirstOrThrow();
+      return {
+        url: '/api/v1/roles/community_monitor',
+        payload: { description: 'Records site observations.' },
+        headers: { 'if-match': `"v${r.version}"` },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/api-tokens',
+    permission: 'tokens.manage',
+    kind: 'collection',
+    request: async () => ({ url: '/api/v1/api-tokens' }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/api-tokens',
+    permission: 'tokens.manage',
+    kind: 'write',
+    request: async (a) => ({
+      url: '/api/v1/api-tokens',
+      payload: {
+        name: 'Station tablet',
+        roleCode: 'buying_station_agent',
+        areaId: t.fx.areas[a].id,
+        scopes: ['areas.read'],
+      },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/api-tokens/:id/revoke',
+    permission: 'tokens.manage',
+    kind: 'write',
+    request: async (a) => ({ url: `/api/v1/api-tokens/${tokenIn[a]}/revoke` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/admin-areas',
+    permission: 'areas.read',
+    kind: 'global',
+    request: async () => ({ url: '/api/v1/admin-areas' }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/admin-areas.geojson',
+    permission: 'areas.read',
+    kind: 'global',
+    request: async () => ({ url: '/api/v1/admin-areas.geojson' }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/admin-areas/:id',
+    permission: 'areas.read',
+    kind: 'global',
+    request: async () => ({ url: `/api/v1/admin-areas/${t.fx.areas.obuasi.id}` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/profiles',
+    permission: 'profiles.read',
+    kind: 'global',
+    request: async () => ({ url: '/api/v1/profiles' }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/profiles/:profileId',
+    permission: 'profiles.read',
+    kind: 'global',
+    request: async () => ({ url: '/api/v1/profiles/none-loaded' }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/audit-events',
+    permission: 'audit.read',
+    kind: 'collection',
+    request: async () => ({ url: '/api/v1/audit-events?limit=500' }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/audit/verify',
+    permission: 'audit.verify',
+    kind: 'global',
+    request: async () => ({ url: '/api/v1/audit/verify' }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/audit/checkpoints',
+    permission: 'audit.read',
+    kind: 'global',
+    request: async () => ({ url: '/api/v1/audit/checkpoints' }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/audit/checkpoints',
+    permission: 'audit.verify',
+    kind: 'global',
+    request: async () => ({ url: '/api/v1/audit/checkpoints' }),
+  },
+];
+
+/** Routes outside the matrix, each with the reason. */
+const EXEMPT: Record<string, string> = {
+  'POST /api/v1/auth/login': 'public by nature; covered by auth.test.ts',
+  'GET /api/v1/openapi.json': 'public API description',
+  'POST /api/v1/auth/logout': "ends the caller's own session; covered by auth.test.ts",
+};
+
+const CALLERS: UserKey[] = [
+  'admin',
+  'supervisor',
+  'auditor',
+  'ashantiOfficer',
+  'obuasiOfficer',
+  'obuasiAdmin',
+  'bibianiAdmin',
+  'agent',
+  'monitor',
+];
+
+function roleOf(user: UserKey) {
+  return DEFAULT_ROLES.find((r) => r.code === t.fx.users[user].role)!;
+}
+function grantPath(user: UserKey): string {
+  const area = Object.values(t.fx.areas).find((a) => a.id === t.fx.users[user].areaId)!;
+  return area.path;
+}
+/** A district inside the caller's area, and one outside it (null for national callers). */
+function districtsFor(user: UserKey): { inside: AreaKey; outside: AreaKey | null } {
+  const path = grantPath(user);
+  const inside = DISTRICTS.find((d) => t.fx.areas[d].path.startsWith(path))!;
+  const outside = DISTRICTS.find((d) => !t.fx.areas[d].path.startsWith(path)) ?? null;
+  return { inside, outside };
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  const admin = await t.login('admin');
+  for (const d of DISTRICTS) {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: admin,
+      payload: {
+        name: `Target ${d}`,
+        phone: `+2332411${String(DISTRICTS.indexOf(d)).padStart(5, '0')}`,
+        areaId: t.fx.areas[d].id,
+      },
+    });
+    expect(res.statusCode).toBe(201);
+    targets[d] = res.json().id;
+    const tok = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/api-tokens',
+      headers: admin,
+      payload: {
+        name: `Token ${d}`,
+        roleCode: 'buying_station_agent',
+        areaId: t.fx.areas[d].id,
+        scopes: ['areas.read'],
+      },
+    });
+    expect(tok.statusCode).toBe(201);
+    tokenIn[d] = tok.json().id;
+  }
+  for (const c of CALLERS) headers[c] = await t.login(c);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('access matrix', () => {
+  it('covers every route the app serves', () => {
+    const served = t.app.routeTable
+      .filter((r) => r.url.startsWith('/api/v1/'))
+      .map((r) => `${r.method} ${r.url}`);
+    const inTable = new Set(ENDPOINTS.map((e) => `${e.method} ${e.url}`));
+    const missing = served.filter((r) => !inTable.has(r) && !(r in EXEMPT));
+    expect(missing).toEqual([]);
+  });
+
+  for (const endpoint of ENDPOINTS) {
+    describe(`${endpoint.method} ${endpoint.url}`, () => {
+      for (const caller of CALLERS) {
+        it(`as ${caller}`, async () => {
+          const role = roleOf(caller);
+          const allowed = endpoint.permission === null || role.permissions.includes(endpoint.permission);
+          const { inside, outside } = districtsFor(caller);
+          const send = async (area: AreaKey) => {
+            const req = await endpoint.request(area);
+            return t.app.inject({
+              method: endpoint.method,
+              url: req.url,
+              payload: req.payload,
+              headers: { ...headers[caller], ...(req.headers ?? {}) },
+            });
+          };
+
+          const res = await send(inside);
+          if (!allowed) {
+            expect(res.statusCode, res.body).toBe(403);
+            expect(res.json().code).toBe('access.forbidden');
+            return;
+          }
+          if (endpoint.kind === 'national' && grantPath(caller).split('/').length > 3) {
+            expect(res.statusCode, res.body).toBe(403);
+            return;
+          }
+          if (endpoint.url === '/api/v1/profiles/:profileId') expect(res.statusCode).toBe(404);
+          else expect(res.statusCode, res.body).toBeLessThan(300);
+
+          if (endpoint.kind === 'collection') {
+            // Only records inside the caller's jurisdiction are listed.
+            const items = res.json().items as { areaId: string | null }[];
+            const scope = grantPath(caller);
+            const paths = new Map(Object.values(t.fx.areas).map((a) => [a.id, a.path]));
+            for (const item of items) {
+              if (item.areaId) expect(paths.get(item.areaId)?.startsWith(scope) ?? true).toBe(true);
+            }
+            if (endpoint.url === '/api/v1/users') {
+              const ids = new Set(items.map((i) => (i as unknown as { id: string }).id));
+              expect(ids.has(targets[inside]!)).toBe(true);
+              if (outside) expect(ids.has(targets[outside]!)).toBe(false);
+            }
+          }
+          if (outside && (endpoint.kind === 'read' || endpoint.kind === 'write')) {
+            const out = await send(outside);
+            if (endpoint.kind === 'read') {
+              expect(out.statusCode, out.body).toBe(404);
+              expect(out.json().code).toBe('resource.not_found');
+            } else if (endpoint.method === 'POST' && !endpoint.url.includes(':id')) {
+              expect(out.statusCode, out.body).toBe(403);
+              expect(out.json().code).toBe('access.outside_jurisdiction');
+            } else {
+              // Changing a record one cannot see: 404 (its existence is not revealed), never a change.
+              expect([403, 404]).toContain(out.statusCode);
+            }
+          }
+        });
+      }
+    });
+  }
+
+  it('audits denied access', async () => {
+    const before = await t.database.db
+      .selectFrom('audit_events')
+      .select('seq')
+      .where('action', '=', 'access.denied')
+      .execute();
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/users/${targets.bibiani}`,
+      headers: headers.obuasiOfficer,
+    });
+    expect(res.statusCode).toBe(404);
+    const after = await t.database.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'access.denied')
+      .orderBy('seq', 'desc')
+      .execute();
+    expect(after.length).toBe(before.length + 1);
+    expect(after[0]).toMatchObject({
+      actor_id: t.fx.users.obuasiOfficer.id,
+      entity_id: targets.bibiani,
+      area_id: t.fx.areas.bibiani.id,
+    });
+  });
+
+  it('an API token acts only within its scopes and area', async () => {
+    const admin = headers.admin!;
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/api-tokens',
+      headers: admin,
+      payload: {
+        id: uuidv7(),
+        name: 'Gateway',
+        roleCode: 'sms_gateway',
+        areaId: t.fx.areas.ashanti.id,
+        scopes: ['areas.read'],
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    const bearer = { authorization: `Bearer ${created.json().token}` };
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/admin-areas', headers: bearer })).statusCode,
+    ).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/profiles', headers: bearer })).statusCode).toBe(
+      403,
+    );
+    const revoke = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/api-tokens/${created.json().id}/revoke`,
+      headers: admin,
+    });
+    expect(revoke.statusCode).toBe(200);
+    const after = await t.app.inject({ method: 'GET', url: '/api/v1/admin-areas', headers: bearer });
+    expect(after.statusCode).toBe(401);
+    expect(after.json().code).toBe('auth.invalid_token');
+  });
+
+  it('refuses token scopes beyond the allowed machine scopes', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/api-tokens',
+      headers: headers.admin,
+      payload: {
+        name: 'Too strong',
+        roleCode: 'system_admin',
+        areaId: t.fx.areas.country.id,
+        scopes: ['users.manage'],
+      },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0].code).toBe('scope_not_allowed');
+  });
+});
