@@ -430,16 +430,18 @@ const SUBSCRIBER_STEP = 3_141_593;
 
 /**
  * The i-th generated phone number, +233 and nine digits. Injective in i (up to 10^8 numbers), so
- * phone numbers are unique without a lookup; the prefix 24 is the first of every ten. The offset
- * keeps them apart from hand-written test fixtures (+23320000…).
+ * phone numbers are unique without a lookup: i picks a network prefix (i mod 10, so +23324… is the
+ * first of every ten) and a slot, and the slot is scrambled by a permutation of the seven-digit
+ * subscriber space, shifted per prefix so neighbours do not share their last seven digits.
+ * `offset` moves a second population clear of the first.
  */
 export function phoneNumber(i: number, offset = 0): string {
   const n = i + offset;
-  const prefix = MOBILE_PREFIXES[n % MOBILE_PREFIXES.length]!;
+  const p = n % MOBILE_PREFIXES.length;
   const k = Math.floor(n / MOBILE_PREFIXES.length);
   if (k >= SUBSCRIBER_SPACE) throw new RangeError(`phone index ${i} is beyond the generated range`);
-  const subscriber = (k * SUBSCRIBER_STEP + 1_234_567) % SUBSCRIBER_SPACE;
-  return `+233${prefix}${String(subscriber).padStart(7, '0')}`;
+  const subscriber = (k * SUBSCRIBER_STEP + 1_234_567 + p * 1_000_003) % SUBSCRIBER_SPACE;
+  return `+233${MOBILE_PREFIXES[p]!}${String(subscriber).padStart(7, '0')}`;
 }
 
 export function personName(rng: Rng): string {
@@ -482,7 +484,10 @@ export function generateUsers(
   // Cumulative weights: one binary search per user instead of a linear scan over districts.
   const cumulative: number[] = [];
   let acc = 0;
-  for (const w of weights) cumulative.push((acc += w));
+  for (const w of weights) {
+    acc += w;
+    cumulative.push(acc);
+  }
   const pickDistrict = () => {
     const x = r.next() * acc;
     let lo = 0;

@@ -9,6 +9,7 @@
  *
  * BENCH_DATABASE_URL points at the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres).
  */
+import os from 'node:os';
 import { type AuditOptions, benchAudit } from './lib/audit-bench.ts';
 import {
   type BenchDatabase,
@@ -57,6 +58,7 @@ function parseFlags(argv: string[]): Flags {
 const SEED = 20_260_302;
 const SCALE = { districts: 261, users: 10_000 };
 
+const loadAverage = () => os.loadavg().map((n) => Math.round(n * 100) / 100);
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
 async function open(kind: DbKind): Promise<BenchDatabase | { unavailable: string }> {
@@ -95,7 +97,7 @@ async function main(): Promise<void> {
       report.runs.push({ kind, skipped: `server not reachable: ${opened.unavailable}` });
       continue;
     }
-    const run: DatabaseRun = { kind, describe: opened.describe };
+    const run: DatabaseRun = { kind, describe: opened.describe, loadAverage: { before: loadAverage() } };
     report.runs.push(run);
     try {
       const seeded = await seedBench(opened.database, { seed: SEED, ...SCALE });
@@ -128,6 +130,7 @@ async function main(): Promise<void> {
         );
       }
     } finally {
+      run.loadAverage!.after = loadAverage();
       await opened.dispose();
     }
   }

@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/server/config.ts';
 import type { Database } from '../../src/server/platform/db/database.ts';
 import { createRng } from '../generate.ts';
 import type { BenchDatabase } from './databases.ts';
-import { runLoad } from './load.ts';
+import { type LoadRun, runLoad } from './load.ts';
 import type { Seeded } from './seed.ts';
 import { type LoadResult, round } from './stats.ts';
 
@@ -23,8 +23,8 @@ export interface HttpResult {
   warmupSeconds: number;
   seconds: number;
   distinctIds: number;
-  ceiling: LoadResult;
-  app: LoadResult;
+  ceiling: LoadResult & { serverEventLoopUtilisation: number };
+  app: LoadResult & { serverEventLoopUtilisation: number };
   /** app rps / ceiling rps. */
   ratio: number;
   /** SQL statements the app sends per GET /api/v1/users/:id, counted through Kysely. */
@@ -50,7 +50,7 @@ class CountingPlugin implements KyselyPlugin {
  * duration, right before the app. The ratio says how much of what this machine's HTTP stack can
  * do the application keeps once it authenticates, queries and serialises.
  */
-async function measureCeiling(opts: HttpOptions): Promise<LoadResult> {
+async function measureCeiling(opts: HttpOptions): Promise<LoadRun> {
   const bare = Fastify();
   bare.get('/c', async () => ({ ok: true }));
   await bare.listen({ port: 0, host: HOST });
@@ -118,7 +118,7 @@ export async function benchHttp(
     }
     const statementsPerRequest = (counter.count - before) / probes;
 
-    const result = await runLoad({
+    const run = await runLoad({
       host: HOST,
       port,
       paths,
@@ -132,9 +132,9 @@ export async function benchHttp(
       warmupSeconds: opts.warmupMs / 1000,
       seconds: opts.durationMs / 1000,
       distinctIds: ids.length,
-      ceiling,
-      app: result,
-      ratio: round(result.rps / ceiling.rps, 4),
+      ceiling: { ...ceiling.result, serverEventLoopUtilisation: ceiling.serverEventLoopUtilisation },
+      app: { ...run.result, serverEventLoopUtilisation: run.serverEventLoopUtilisation },
+      ratio: round(run.result.rps / ceiling.result.rps, 4),
       statementsPerRequest,
     };
   } finally {

@@ -36,6 +36,8 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const statuses: Record<string, number> = {};
   let cursor = 0;
   const start = performance.now();
+  // Tells the caller when the clock started, so it can sample the server's event loop over the same window.
+  parentPort?.postMessage({ started: true });
   const from = start + job.warmupMs;
   const to = from + job.durationMs;
 

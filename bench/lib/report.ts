@@ -18,6 +18,8 @@ export interface DatabaseRun {
   skipped?: string;
   describe?: Record<string, string | number | boolean>;
   seeded?: { areas: number; users: number; seconds: number };
+  /** os.loadavg() (1, 5, 15 min) when this database's run began and ended: other work on the machine skews every figure. */
+  loadAverage?: { before: number[]; after?: number[] };
   http?: HttpResult;
   audit?: AuditResult;
 }
@@ -72,6 +74,20 @@ function rows(report: BenchReport): [string, ...string[]][] {
     out.push(row('App / ceiling (goal ≥ 50 %)', (r) => (r.http ? `${fmt(r.http.ratio * 100, 1)} %` : '–')));
     out.push(row('SQL statements per GET', (r) => fmt(r.http?.statementsPerRequest, 1)));
     out.push(
+      row('Server event loop busy, ceiling / app', (r) =>
+        r.http
+          ? `${fmt(r.http.ceiling.serverEventLoopUtilisation * 100, 0)} % / ${fmt(r.http.app.serverEventLoopUtilisation * 100, 0)} %`
+          : '–',
+      ),
+    );
+    out.push(
+      row('Server thread time per GET (ms)', (r) =>
+        r.http && r.http.app.requests > 0
+          ? ms((r.http.app.serverEventLoopUtilisation * r.http.seconds * 1000) / r.http.app.requests)
+          : '–',
+      ),
+    );
+    out.push(
       row('Errors (non-200) app / ceiling', (r) =>
         r.http ? `${r.http.app.errors} / ${r.http.ceiling.errors}` : '–',
       ),
@@ -107,6 +123,13 @@ function rows(report: BenchReport): [string, ...string[]][] {
     );
     if (a) out.push(row('Transactions per mode', () => fmt(a.transactionsPerMode)));
   }
+  out.push(
+    row('Load average (1 min) before → after', (r) =>
+      r.loadAverage
+        ? `${fmt(r.loadAverage.before[0], 2)} → ${r.loadAverage.after ? fmt(r.loadAverage.after[0], 2) : '?'}`
+        : '–',
+    ),
+  );
   return out;
 }
 

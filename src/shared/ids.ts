@@ -36,7 +36,7 @@ export function uuidv7Time(id: string): number | null {
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const M = 36;
 
-function valueOf(ch: string): number {
+function charValue(ch: string): number {
   const i = ALPHABET.indexOf(ch);
   if (i < 0) throw new RangeError(`character ${ch} cannot be used in a reference number`);
   return i;
@@ -46,7 +46,7 @@ export function checkCharacter(body: string): string {
   const chars = body.toUpperCase().replace(/[^0-9A-Z]/g, '');
   let p = M;
   for (const ch of chars) {
-    let s = (p % (M + 1)) + valueOf(ch);
+    let s = (p % (M + 1)) + charValue(ch);
     s %= M;
     if (s === 0) s = M;
     p = (2 * s) % (M + 1);

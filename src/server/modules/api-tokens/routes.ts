@@ -203,7 +203,6 @@ export function registerTokenRoutes(app: TypedApp, { database, audit, clock, run
         const t = await findToken(tx, request.params.id);
         if (!t) throw problems.notFound('API token');
         const target = { entityType: 'api_token', entityId: t.id, areaId: t.area_id, areaPath: t.area_path };
-        assertCanRead(request.ctx, 'tokens.manage', target);
         assertCanWrite(request.ctx, 'tokens.manage', target);
         if (!t.revoked_at) {
           await tx

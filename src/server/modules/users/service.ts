@@ -112,8 +112,7 @@ export function createUserService({ audit, clock }: { audit: AuditLog; clock: Cl
   ) {
     const u = await repo.findUser(tx, id);
     if (!u) throw problems.notFound('User');
-    // Out of scope reads as "not found" first, so a write cannot be used to probe for existence.
-    assertCanRead(ctx, 'users.read', target(u.id, u.area_id, u.area_path));
+    // Outside the caller's areas a write answers 403, as the access policy says (reads answer 404).
     assertCanWrite(ctx, permission, target(u.id, u.area_id, u.area_path));
     return u;
   }

@@ -121,10 +121,9 @@ export async function verifyChain(db: Queryable, opts: VerifyOptions = {}): Prom
     return result({ seq: 0, reason: 'checkpoint_mismatch', detail: `checkpoint ${cp.id} has seq ${cp.seq}` });
   }
 
-  let prevHash = GENESIS_HASH;
-  let expected = 1;
-  while (expected <= headSeq) {
-    const rows = await db
+  /** One seq range [from, to). An honest chain is dense, so it holds at most batchSize rows. */
+  const fetchRange = (from: number, to: number) =>
+    db
       .selectFrom('audit_events')
       .select([
         'seq',
@@ -143,52 +142,80 @@ export async function verifyChain(db: Queryable, opts: VerifyOptions = {}): Prom
         'prev_hash',
         'hash',
       ])
-      .where('seq', '>=', expected)
-      .where('seq', '<=', headSeq)
+      // A closed range rather than LIMIT keeps the plan an index range scan even on a table without
+      // statistics (with LIMIT the planner may sort the whole rest of the table for every batch).
+      .where('seq', '>=', from)
+      .where('seq', '<', to)
       .orderBy('seq')
-      .limit(batchSize)
       .execute();
-    if (rows.length === 0) break;
 
-    for (const row of rows) {
-      const seq = Number(row.seq);
-      if (seq !== expected) {
+  let prevHash = GENESIS_HASH;
+  let expected = 1;
+  let rangeStart = 1;
+  let pending: ReturnType<typeof fetchRange> | null =
+    headSeq >= 1 ? fetchRange(1, Math.min(1 + batchSize, headSeq + 1)) : null;
+  try {
+    while (pending) {
+      const rows = await pending;
+      // Ask for the next range before hashing this one, so the server works while this thread hashes.
+      rangeStart += batchSize;
+      pending =
+        rangeStart <= headSeq ? fetchRange(rangeStart, Math.min(rangeStart + batchSize, headSeq + 1)) : null;
+
+      for (const row of rows) {
+        const seq = row.seq;
+        if (seq !== expected) {
+          return result({
+            seq: expected,
+            reason: 'missing_event',
+            detail: `no event at seq ${expected}; the next one is seq ${seq}`,
+          });
+        }
+        if (row.prev_hash !== prevHash) {
+          return result({
+            seq,
+            reason: 'prev_hash_mismatch',
+            detail: `prev_hash ${row.prev_hash} does not match the hash of seq ${seq - 1} (${prevHash})`,
+          });
+        }
+        const recomputed = hashEvent(row);
+        if (recomputed !== row.hash) {
+          return result({
+            seq,
+            reason: 'hash_mismatch',
+            detail: `stored hash ${row.hash} but the event's content hashes to ${recomputed}`,
+          });
+        }
+        eventsChecked++;
+        const atCheckpoint = checkCheckpointsAt(seq, row.hash);
+        if (atCheckpoint) return result(atCheckpoint);
+        prevHash = row.hash;
+        expected = seq + 1;
+      }
+      // A range that ended short: the events after the last one seen up to its end are missing.
+      if (expected < Math.min(rangeStart, headSeq + 1)) {
+        const next = await db
+          .selectFrom('audit_events')
+          .select('seq')
+          .where('seq', '>', expected)
+          .where('seq', '<=', headSeq)
+          .orderBy('seq')
+          .limit(1)
+          .executeTakeFirst();
         return result({
           seq: expected,
           reason: 'missing_event',
-          detail: `no event at seq ${expected}; the next one is seq ${seq}`,
+          detail: next
+            ? `no event at seq ${expected}; the next one is seq ${next.seq}`
+            : `the head is at seq ${headSeq} but the chain stops at seq ${expected - 1}`,
         });
       }
-      if (row.prev_hash !== prevHash) {
-        return result({
-          seq,
-          reason: 'prev_hash_mismatch',
-          detail: `prev_hash ${row.prev_hash} does not match the hash of seq ${seq - 1} (${prevHash})`,
-        });
-      }
-      const recomputed = hashEvent({ ...row, seq });
-      if (recomputed !== row.hash) {
-        return result({
-          seq,
-          reason: 'hash_mismatch',
-          detail: `stored hash ${row.hash} but the event's content hashes to ${recomputed}`,
-        });
-      }
-      eventsChecked++;
-      const atCheckpoint = checkCheckpointsAt(seq, row.hash);
-      if (atCheckpoint) return result(atCheckpoint);
-      prevHash = row.hash;
-      expected = seq + 1;
     }
+  } finally {
+    // On an early answer the prefetched batch is still in flight on the same connection.
+    if (pending) await pending.catch(() => undefined);
   }
 
-  if (expected <= headSeq) {
-    return result({
-      seq: expected,
-      reason: 'missing_event',
-      detail: `the head is at seq ${headSeq} but the chain stops at seq ${expected - 1}`,
-    });
-  }
   if (head.hash !== prevHash) {
     return result({
       seq: headSeq,

@@ -138,6 +138,8 @@ export async function openPostgres(
     },
     async close() {
       await db.destroy();
+      // Kysely ends the pool only if it ever used it; pg-boss may have used it alone.
+      if (!appPool.ended) await appPool.end();
       await ownerPool.end();
     },
   };
