@@ -145,15 +145,17 @@ export function textTable(report: BenchReport): string {
   return [line(all[0]!), widths.map((w) => '─'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
 }
 
+/** A Markdown table laid out the way `biome format` lays one out (padded, numbers right-aligned). */
 export function markdownTable(report: BenchReport): string {
   const h = header(report);
   h[0] = 'Figure';
   const esc = (s: string) => s.replaceAll('|', '\\|');
-  return [
-    `| ${h.map(esc).join(' | ')} |`,
-    `|${h.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
-    ...rows(report).map((r) => `| ${r.map(esc).join(' | ')} |`),
-  ].join('\n');
+  const all = [h, ...rows(report)].map((r) => r.map(esc));
+  const widths = h.map((_, i) => Math.max(3, ...all.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) =>
+    `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const rule = `| ${widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`;
+  return [line(all[0]!), rule, ...all.slice(1).map(line)].join('\n');
 }
 
 export function writeJson(report: BenchReport, dir: URL): string {

@@ -142,6 +142,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
     }
   });
+  // Graceful stop: requests in flight finish, and their keep-alive connections close after the
+  // answer instead of holding the server open until the keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);

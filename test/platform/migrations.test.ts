@@ -73,14 +73,12 @@ describe('the application role', () => {
     await expect(
       database.asOwner((c) => c.query("UPDATE audit_events SET action = 'x'")),
     ).resolves.toBeDefined(); // no rows yet
-    await database.db
-      .transaction()
-      .execute((tx) =>
-        createAuditLog({ clock: systemClock }).record(tx, systemContext(), {
-          action: 'test.event',
-          entityType: 'test',
-        }),
-      );
+    await database.db.transaction().execute((tx) =>
+      createAuditLog({ clock: systemClock }).record(tx, systemContext(), {
+        action: 'test.event',
+        entityType: 'test',
+      }),
+    );
     await expect(database.asOwner((c) => c.query("UPDATE audit_events SET action = 'x'"))).rejects.toThrow(
       /append-only/,
     );

@@ -352,3 +352,15 @@ describe('POST /audit/verify and checkpoints', () => {
     expect(bad.json()).toMatchObject({ code: 'request.validation_failed' });
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents the audit routes under the audit tag', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const paths = res.json().paths as Record<string, Record<string, { tags?: string[] }>>;
+    expect(paths['/api/v1/audit-events']?.get?.tags).toEqual(['audit']);
+    expect(paths['/api/v1/audit/verify']?.post?.tags).toEqual(['audit']);
+    expect(paths['/api/v1/audit/checkpoints']?.get?.tags).toEqual(['audit']);
+    expect(paths['/api/v1/audit/checkpoints']?.post?.tags).toEqual(['audit']);
+  });
+});

@@ -207,8 +207,12 @@ describe('hash chain', () => {
     await whileTampered(
       (c) => c.query('DELETE FROM audit_events WHERE seq = $1', [seq]).then(() => undefined),
       async () => {
-        const r = await verifyChain(t.database.db, { batchSize: 8 });
-        expect(r.firstBrokenLink).toMatchObject({ seq, reason: 'missing_event' });
+        // The gap at the start, the end and the middle of a batch, and a batch that is all gap.
+        for (const batchSize of [1, 8, 10, 19, 5_000]) {
+          const r = await verifyChain(t.database.db, { batchSize });
+          expect(r.firstBrokenLink).toMatchObject({ seq, reason: 'missing_event' });
+          expect(r.eventsChecked).toBe(seq - 1);
+        }
       },
     );
     await expectIntact();
