@@ -19,7 +19,12 @@ import { registerRoleRoutes } from './modules/roles/routes.ts';
 import { registerUserRoutes } from './modules/users/routes.ts';
 import { AccessDenied } from './platform/access/access.ts';
 import { type AuditLog, createAuditLog } from './platform/audit/audit.ts';
-import { type Authenticate, createAuthenticator, SESSION_COOKIE } from './platform/auth/authenticate.ts';
+import {
+  type Authenticate,
+  CredentialCache,
+  createAuthenticator,
+  SESSION_COOKIE,
+} from './platform/auth/authenticate.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { RequestContext } from './platform/context.ts';
 import type { Database } from './platform/db/database.ts';
@@ -67,7 +72,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
   const audit = createAuditLog({ clock });
   const metrics = new Metrics();
-  const authenticate = createAuthenticator({ database, clock, policy: config.session });
+  const credentials = new CredentialCache();
+  const authenticate = createAuthenticator({ database, clock, policy: config.session, cache: credentials });
+  // Other processes (a second server, the CLI) announce changes to accounts, roles, sessions and
+  // tokens with a notification; this process clears its cache itself after each write it commits.
+  const unlisten = await database.listen('openasm_auth', () => credentials.clear());
 
   const app = Fastify({
     logger:
@@ -82,7 +91,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             },
           },
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
+        : config.trustProxy,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : uuidv7();
@@ -97,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (method !== 'HEAD') routeTable.push({ method, url: route.url });
     }
   });
+  app.addHook('onClose', async () => unlisten());
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -192,14 +205,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     database,
     clock,
     audit,
-    runWrite: createWriteRunner(database),
+    runWrite: createWriteRunner(database, { afterCommit: () => credentials.clear() }),
     metrics,
     jobs: deps.jobs ?? null,
     authenticate,
   };
-  metrics.gauge('openasm_db_pool_waiting', 'Requests waiting for a database connection.', () =>
-    'queueLength' in database.pool ? Number((database.pool as { queueLength: number }).queueLength) : 0,
-  );
+  metrics.gauge('openasm_db_pool_waiting', 'Requests waiting for a database connection.', () => {
+    const pool = database.pool as { queueLength?: number; waitingCount?: number };
+    return pool.queueLength ?? pool.waitingCount ?? 0;
+  });
 
   registerHealthRoutes(app, moduleDeps);
   await app.register(

@@ -1,5 +1,5 @@
 import type { Config } from './config.ts';
-import { seedDemo } from './demo/seed.ts';
+import { demoPhones, seedDemo } from './demo/seed.ts';
 import { loadProfileByName } from './modules/profiles/loader.ts';
 import { ensureDefaultRoles } from './modules/roles/repo.ts';
 import { createAuditLog } from './platform/audit/audit.ts';
@@ -36,5 +36,23 @@ export async function bootstrap(
   const rolesAdded = await database.db.transaction().execute((tx) => ensureDefaultRoles(tx));
   const profile = await loadProfileByName(database, audit, ctx, config.profile, log);
   const demo = config.demoData ? await seedDemo(database, audit, ctx, config.profile, log) : null;
+  if (config.env === 'production') await refuseActiveDemoAccounts(database);
   return { database, report: { migrationsApplied, rolesAdded, profile, demo } };
+}
+
+/** Demo accounts share a published password; a production server must not run while one is active. */
+async function refuseActiveDemoAccounts(database: Database): Promise<void> {
+  const active = await database.db
+    .selectFrom('users')
+    .select('phone')
+    .where('phone', 'in', demoPhones())
+    .where('status', '=', 'active')
+    .execute();
+  if (active.length > 0) {
+    await database.close();
+    throw new Error(
+      `demo accounts are active (${active.map((a) => a.phone).join(', ')}); disable them with ` +
+        '`openasm user disable --phone …` before running in production',
+    );
+  }
 }

@@ -42,7 +42,13 @@ const baseSchema = z.object({
     .min(1)
     .max(24 * 7)
     .default(12),
-  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(false|[1-9]|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/,
+      'false, a number of proxy hops (1-9), or a comma-separated list of proxy addresses/CIDRs',
+    )
+    .default('false'),
   JOBS: z.enum(['on', 'off']).default('on'),
 });
 
@@ -64,7 +70,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   bodyLimitBytes: number;
   session: { idleMs: number; absoluteMs: number };
-  trustProxy: boolean;
+  /** false, a hop count, or the addresses of trusted proxies (never "trust everything"). */
+  trustProxy: false | number | string;
   jobs: boolean;
 }
 
@@ -111,7 +118,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     session: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000 },
-    trustProxy: e.TRUST_PROXY === 'true',
+    trustProxy:
+      e.TRUST_PROXY === 'false'
+        ? false
+        : /^[1-9]$/.test(e.TRUST_PROXY)
+          ? Number(e.TRUST_PROXY)
+          : e.TRUST_PROXY,
     jobs: e.JOBS === 'on',
   };
 }

@@ -29,12 +29,14 @@ export function uuidv7Time(id: string): number | null {
 
 /**
  * Human reference numbers (GH-AS-SSL-2026-000042-7) end in a check character computed with
- * ISO/IEC 7064 MOD 37,36 (the "hybrid" system) over the letters and digits, so that a single
- * mistyped character or two swapped neighbours are caught when an officer types the number from
- * paper or a caller reads it out over the phone. Separators do not count.
+ * ISO/IEC 7064 MOD 37-2 over the letters and digits: the weights are powers of 2 modulo the prime
+ * 37, so every single mistyped character and every swap of two neighbouring characters changes the
+ * sum and is caught when an officer types the number from paper or a caller reads it out. The check
+ * character is one of 0-9, A-Z or '*' (the 37th symbol). Separators do not count.
  */
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-const M = 36;
+const CHECK_SYMBOLS = `${ALPHABET}*`;
+const MODULUS = 37;
 
 function charValue(ch: string): number {
   const i = ALPHABET.indexOf(ch);
@@ -44,14 +46,9 @@ function charValue(ch: string): number {
 
 export function checkCharacter(body: string): string {
   const chars = body.toUpperCase().replace(/[^0-9A-Z]/g, '');
-  let p = M;
-  for (const ch of chars) {
-    let s = (p % (M + 1)) + charValue(ch);
-    s %= M;
-    if (s === 0) s = M;
-    p = (2 * s) % (M + 1);
-  }
-  return ALPHABET[(M + 1 - p) % M]!;
+  let p = 0;
+  for (const ch of chars) p = ((p + charValue(ch)) * 2) % MODULUS;
+  return CHECK_SYMBOLS[(MODULUS + 1 - p) % MODULUS]!;
 }
 
 export function withCheckCharacter(body: string): string {
@@ -60,7 +57,7 @@ export function withCheckCharacter(body: string): string {
 
 /** True when the last character is the right check character of the rest. */
 export function isValidReference(reference: string): boolean {
-  const m = /^(.+)-([0-9A-Z])$/.exec(normaliseReference(reference));
+  const m = /^(.+)-([0-9A-Z*])$/.exec(normaliseReference(reference));
   if (!m) return false;
   try {
     return checkCharacter(m[1]!) === m[2];

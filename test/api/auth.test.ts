@@ -133,3 +133,54 @@ describe('sign-in and sessions', () => {
     expect(u.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
   });
 });
+
+describe('credential cache across servers', () => {
+  it('a second server on the same database stops accepting a session as soon as the account is disabled', async () => {
+    const { buildApp } = await import('../../src/server/app.ts');
+    const { loadConfig } = await import('../../src/server/config.ts');
+    const other = await buildApp({
+      config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS: 'off' }),
+      database: t.database,
+      clock: t.clock,
+    });
+    try {
+      const admin = await t.login('admin');
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/users',
+        headers: admin,
+        payload: {
+          name: 'Two Servers',
+          phone: '+233266000001',
+          password: 'a long password 2',
+          areaId: t.fx.areas.obuasi.id,
+        },
+      });
+      expect(created.statusCode).toBe(201);
+      const session = await login('+233266000001', 'a long password 2', '10.7.0.1');
+      const bearer = { authorization: `Bearer ${session.json().token}` };
+      // The other server resolves the session once and then answers from its cache.
+      expect((await other.inject({ method: 'GET', url: '/api/v1/me', headers: bearer })).statusCode).toBe(
+        200,
+      );
+      expect((await other.inject({ method: 'GET', url: '/api/v1/me', headers: bearer })).statusCode).toBe(
+        200,
+      );
+      const disabled = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/users/${created.json().id}/disable`,
+        headers: admin,
+      });
+      expect(disabled.statusCode).toBe(200);
+      // The notification is delivered after the commit, asynchronously: allow it a moment.
+      let status = 200;
+      for (let i = 0; i < 50 && status === 200; i++) {
+        status = (await other.inject({ method: 'GET', url: '/api/v1/me', headers: bearer })).statusCode;
+        if (status === 200) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(status).toBe(401);
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -432,3 +432,19 @@ describe('check characters (property)', () => {
     );
   });
 });
+
+describe('check characters (exhaustive)', () => {
+  const A = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  it('catch every swap of two different neighbours and every substitution, for all character pairs', () => {
+    let missed = 0;
+    for (const a of A) {
+      for (const b of A) {
+        if (a === b) continue;
+        const check = withCheckCharacter(`GH${a}${b}2026`).slice(-1);
+        if (isValidReference(`GH${b}${a}2026-${check}`)) missed++;
+        if (isValidReference(`GH${a}${a}2026-${check}`)) missed++;
+      }
+    }
+    expect(missed).toBe(0);
+  });
+});

@@ -170,7 +170,10 @@ describe('the server process', () => {
     await Promise.race(inFlight);
     server.child.kill('SIGTERM');
     const statuses = await Promise.all(inFlight);
-    expect(statuses.every((s) => s === 200 || s === 503), statuses.join()).toBe(true);
+    expect(
+      statuses.every((s) => s === 200 || s === 503),
+      statuses.join(),
+    ).toBe(true);
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(1);
     expect(await server.exited, server.output()).toBe(0);
     expect(server.output()).toMatch(/stopped/);

@@ -5,7 +5,12 @@ import { loadProfile, PROFILES_DIR, readProfileFolder } from '../modules/profile
 import { ensureDefaultRoles } from '../modules/roles/repo.ts';
 import { createUserService } from '../modules/users/service.ts';
 import { createAuditLog } from '../platform/audit/audit.ts';
-import { loadSigningKey, publicKeyOf, writeCheckpoint } from '../platform/audit/checkpoint.ts';
+import {
+  checkpointStatement,
+  loadSigningKey,
+  publicKeyOf,
+  writeCheckpoint,
+} from '../platform/audit/checkpoint.ts';
 import { verifyChain } from '../platform/audit/verify.ts';
 import { systemClock } from '../platform/clock.ts';
 import { systemContext } from '../platform/context.ts';
@@ -149,7 +154,10 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
           const cp = await database.db
             .transaction()
             .execute((tx) => writeCheckpoint(tx, ctx, audit, key, systemClock));
+          // Everything an outsider needs to check the signature: publish these lines.
           out(`checkpoint of event #${cp.seq} hash ${cp.hash}`);
+          out(`signed at ${cp.signedAt.toISOString()}`);
+          out(`statement ${checkpointStatement(cp.seq, cp.hash, cp.signedAt)}`);
           out(`public key ${cp.publicKey}`);
           out(`signature ${cp.signature}`);
           return 0;

@@ -100,6 +100,11 @@ const DEMO_ACCOUNTS: Record<string, DemoAccount[]> = {
   ],
 };
 
+/** Every demo phone number, whatever the profile: production refuses to start while one is active. */
+export function demoPhones(): string[] {
+  return Object.values(DEMO_ACCOUNTS).flatMap((list) => list.map((a) => a.phone));
+}
+
 export async function seedDemo(
   database: Database,
   audit: AuditLog,

@@ -9,6 +9,11 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{{app_role}}') THEN
     CREATE ROLE {{app_role}} NOLOGIN;
   END IF;
+  -- The schema owner connects as itself and switches to the application role; a non-superuser
+  -- owner needs membership for that.
+  IF NOT pg_has_role(current_user, '{{app_role}}', 'MEMBER') THEN
+    EXECUTE format('GRANT %I TO %I', '{{app_role}}', current_user);
+  END IF;
 END
 $$;
 GRANT USAGE ON SCHEMA public TO {{app_role}};
@@ -17,7 +22,7 @@ GRANT USAGE ON SCHEMA public TO {{app_role}};
 CREATE TABLE admin_areas (
   id          uuid PRIMARY KEY,
   country     text NOT NULL CHECK (country ~ '^[A-Z]{2}$'),
-  code        text NOT NULL UNIQUE,
+  code        text NOT NULL UNIQUE CHECK (code ~ '^[A-Z0-9][A-Z0-9-]{0,39}$'),
   level       smallint NOT NULL CHECK (level BETWEEN 0 AND 6),
   level_name  text NOT NULL,
   parent_id   uuid REFERENCES admin_areas (id),
@@ -37,7 +42,7 @@ CREATE INDEX admin_areas_path_prefix ON admin_areas (path text_pattern_ops);
 CREATE INDEX admin_areas_parent ON admin_areas (parent_id);
 CREATE INDEX admin_areas_bbox ON admin_areas USING gist (bbox);
 COMMENT ON TABLE admin_areas IS 'The administrative tree (country > region/province > district > ...). Every operational record carries the area it belongs to; access is granted on subtrees.';
-COMMENT ON COLUMN admin_areas.code IS 'ISO 3166-2 where one exists (GH-AH), otherwise a stable code derived from the parent (GH-AH-D01).';
+COMMENT ON COLUMN admin_areas.code IS 'ISO 3166-2 where one exists (GH-AH), otherwise a stable code derived from the parent (GH-AH-D01). Capitals, digits and hyphens only, so it is safe inside a path and a LIKE prefix.';
 COMMENT ON COLUMN admin_areas.path IS 'Materialised path of codes, /GH/GH-AH/GH-AH-D01/: a subtree is every path starting with its own.';
 COMMENT ON COLUMN admin_areas.geometry IS 'GeoJSON geometry in WGS 84.';
 COMMENT ON COLUMN admin_areas.bbox IS 'Bounding box of the geometry (x = longitude, y = latitude) for an indexed prefilter.';
@@ -205,6 +210,10 @@ CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
   FOR EACH ROW EXECUTE FUNCTION audit_events_refuse_change();
 CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_checkpoints
   FOR EACH ROW EXECUTE FUNCTION audit_events_refuse_change();
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change();
+CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change();
 
 -- Privileges of the application role ------------------------------------------------------------
 GRANT SELECT, INSERT, UPDATE, DELETE ON admin_areas, country_profiles, roles, users, user_assignments,

@@ -5,10 +5,10 @@ import { TOKEN_SCOPES } from '../../../shared/permissions.ts';
 import { apiTokenSchema, createApiTokenBody } from '../../../shared/schemas/accounts.ts';
 import type { ModuleDeps, TypedApp } from '../../app.ts';
 import {
-  assertCanRead,
   assertCanWrite,
   requirePermission,
   scopePaths,
+  subtreePatterns,
 } from '../../platform/access/access.ts';
 import { newApiToken, tokenHash } from '../../platform/auth/tokens.ts';
 import type { Queryable } from '../../platform/db/schema.ts';
@@ -97,7 +97,7 @@ export function registerTokenRoutes(app: TypedApp, { database, audit, clock, run
         .innerJoin('admin_areas', 'admin_areas.id', 'api_tokens.area_id')
         .select(COLUMNS.map((c) => `api_tokens.${c}` as const))
         .where(
-          sql<boolean>`admin_areas.path LIKE ANY(${sql.val(scopePaths(actor, 'tokens.manage').map((p) => `${p}%`))})`,
+          sql<boolean>`admin_areas.path LIKE ANY(${sql.val(subtreePatterns(scopePaths(actor, 'tokens.manage')))})`,
         )
         .orderBy('api_tokens.id')
         .limit(request.query.limit + 1);

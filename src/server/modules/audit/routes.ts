@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { UUID_PATTERN, uuidSchema } from '../../../shared/ids.ts';
 import type { ModuleDeps, TypedApp } from '../../app.ts';
-import { requirePermission, scopePaths } from '../../platform/access/access.ts';
+import { requirePermission, scopePaths, subtreePatterns } from '../../platform/access/access.ts';
 import {
   type Checkpoint,
   checkpointStatement,
@@ -158,8 +158,7 @@ function eventScope(actor: Actor): { all: true } | { all: false; patterns: strin
   if (actor.kind === 'system' || paths.includes('/')) return { all: true };
   return {
     all: false,
-    // Codes are free text: a '_' or '%' in one must not widen the prefix.
-    patterns: paths.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`),
+    patterns: subtreePatterns(paths),
     arealess: paths.some((p) => COUNTRY_ROOT.test(p)),
   };
 }
@@ -342,9 +341,10 @@ export function registerAuditRoutes(
             }
           })
         : [publicKeyOf(key())];
+      // Outside the write transaction: a long walk must not hold the embedded database's only
+      // session; between batches other requests go on. Only the outcome is written.
+      const result = await verifyChain(database.db, { publicKeys });
       return runWrite(request, reply, request.ctx, async (tx) => {
-        // On the request's transaction: PGlite has one session, and the outcome commits with its record.
-        const result = await verifyChain(tx, { publicKeys });
         await audit.record(tx, request.ctx, {
           action: 'audit.verified',
           entityType: 'audit_chain',

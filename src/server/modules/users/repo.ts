@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { subtreePatterns } from '../../platform/access/access.ts';
 import type { Queryable, User } from '../../platform/db/schema.ts';
 
 export type UserWithArea = User & { area_path: string };
@@ -11,6 +12,33 @@ export function findUser(db: Queryable, id: string): Promise<UserWithArea | unde
     .select('admin_areas.path as area_path')
     .where('users.id', '=', id)
     .executeTakeFirst();
+}
+
+export type UserWithAssignments = UserWithArea & {
+  assignments: { id: string; user_id: string; role_code: string; area_id: string }[];
+};
+
+/** The account, its office's path and its assignments in one round trip (the common read). */
+export async function findUserWithAssignments(
+  db: Queryable,
+  id: string,
+): Promise<UserWithAssignments | undefined> {
+  const row = await db
+    .selectFrom('users')
+    .innerJoin('admin_areas', 'admin_areas.id', 'users.area_id')
+    .selectAll('users')
+    .select('admin_areas.path as area_path')
+    .select(
+      sql<UserWithAssignments['assignments']>`coalesce((
+        SELECT json_agg(json_build_object('id', a.id, 'user_id', a.user_id, 'role_code', a.role_code,
+                 'area_id', a.area_id) ORDER BY a.created_at, a.id)
+          FROM user_assignments a WHERE a.user_id = users.id), '[]'::json)`.as('assignments'),
+    )
+    .where('users.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  // timestamps come back as Date from both drivers; json_agg rows as plain objects.
+  return row as UserWithAssignments;
 }
 
 export function findByPhone(db: Queryable, phone: string) {
@@ -42,10 +70,10 @@ export function listUsers(db: Queryable, f: UserFilter) {
     .selectFrom('users')
     .innerJoin('admin_areas', 'admin_areas.id', 'users.area_id')
     .selectAll('users')
-    .where(sql<boolean>`admin_areas.path LIKE ANY(${sql.val(f.scopePaths.map((p) => `${p}%`))})`)
+    .where(sql<boolean>`admin_areas.path LIKE ANY(${sql.val(subtreePatterns(f.scopePaths))})`)
     .orderBy('users.id')
     .limit(f.limit + 1);
-  if (f.areaPath) q = q.where('admin_areas.path', 'like', `${f.areaPath}%`);
+  if (f.areaPath) q = q.where(sql<boolean>`admin_areas.path LIKE ${subtreePatterns([f.areaPath])[0]}`);
   if (f.status) q = q.where('users.status', '=', f.status);
   if (f.q) {
     const term = f.q;

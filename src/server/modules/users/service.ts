@@ -99,9 +99,9 @@ export function createUserService({ audit, clock }: { audit: AuditLog; clock: Cl
   }
 
   async function load(db: Queryable, id: string): Promise<UserDto> {
-    const u = await repo.findUser(db, id);
+    const u = await repo.findUserWithAssignments(db, id);
     if (!u) throw problems.notFound('User');
-    return toDto(u, await repo.assignmentsOf(db, [id]));
+    return toDto(u, u.assignments);
   }
 
   async function loadForWrite(
@@ -152,13 +152,11 @@ export function createUserService({ audit, clock }: { audit: AuditLog; clock: Cl
     },
 
     async get(db: Queryable, ctx: RequestContext, id: string): Promise<UserDto> {
-      const u = await repo.findUser(db, id);
-      if (!u) {
-        requirePermission(ctx, 'users.read');
-        throw problems.notFound('User');
-      }
+      requirePermission(ctx, 'users.read');
+      const u = await repo.findUserWithAssignments(db, id);
+      if (!u) throw problems.notFound('User');
       assertCanRead(ctx, 'users.read', target(u.id, u.area_id, u.area_path));
-      return toDto(u, await repo.assignmentsOf(db, [id]));
+      return toDto(u, u.assignments);
     },
 
     async create(

@@ -74,3 +74,11 @@ export function assertCanWrite(ctx: RequestContext, permission: Permission, targ
     throw new AccessDenied(problems.outsideJurisdiction(), permission, target);
   }
 }
+
+/**
+ * LIKE patterns matching every area path inside the given subtrees, for SQL filters
+ * (`path LIKE ANY(patterns)`). '_' and '%' in a path are escaped so they cannot widen a prefix.
+ */
+export function subtreePatterns(paths: readonly string[]): string[] {
+  return paths.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`);
+}

@@ -4,6 +4,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../../config.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { PgliteSessionPool, type PoolClientLike, type PoolLike } from './pglite-pool.ts';
 import type { DB } from './schema.ts';
 
@@ -20,6 +21,8 @@ export interface Database {
   appRole: string;
   /** Runs fn on one connection with the schema owner's rights (migrations, grants, test tampering). */
   asOwner<T>(fn: (client: PoolClientLike) => Promise<T>): Promise<T>;
+  /** Calls fn on each NOTIFY on the channel (delivered after the notifying transaction commits). */
+  listen(channel: string, fn: () => void): Promise<() => Promise<void>>;
   /** PGlite only: the whole data directory as a gzipped tarball (test templates, backups). */
   dump?(): Promise<Blob>;
   close(): Promise<void>;
@@ -45,12 +48,19 @@ export async function openPglite(
   loadDataDir?: Blob | File,
 ): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const unlock = dataDir ? lockDataDir(dataDir, process.argv.slice(1, 3).join(' ')) : () => {};
   const options = {
     extensions: { pg_trgm },
     parsers: { [OID.int8]: (v: string) => parseInt8(v), [OID.date]: (v: string) => v },
     ...(loadDataDir ? { loadDataDir } : {}),
   };
-  const pglite = dataDir ? await PGlite.create(dataDir, options) : await PGlite.create(options);
+  let pglite: PGlite;
+  try {
+    pglite = dataDir ? await PGlite.create(dataDir, options) : await PGlite.create(options);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const pool = new PgliteSessionPool(pglite);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
   let roleSet = false;
@@ -69,6 +79,9 @@ export async function openPglite(
         client.release();
       }
     },
+    async listen(channel, fn) {
+      return pglite.listen(channel, fn);
+    },
     async dump() {
       const client = await pool.connect();
       try {
@@ -80,6 +93,7 @@ export async function openPglite(
     async close() {
       await db.destroy();
       await pglite.close();
+      unlock();
     },
   };
   // After migrations create the role, every later query runs with its rights only.
@@ -136,6 +150,9 @@ export async function openPostgres(
         client.release();
       }
     },
+    async listen(channel, fn) {
+      return listenOnServer(appUrl ?? url, appUrl ? null : appRole, channel, fn);
+    },
     async close() {
       await db.destroy();
       // Kysely ends the pool only if it ever used it; pg-boss may have used it alone.
@@ -145,6 +162,39 @@ export async function openPostgres(
   };
   (database as DatabaseInternals).dropPrivileges = async () => {};
   return database;
+}
+
+/**
+ * A dedicated connection that LISTENs, reconnecting after a failure. While it is down, fn is
+ * called once on each failure (callers treat a missed notification as "anything may have changed").
+ */
+async function listenOnServer(
+  connectionString: string,
+  role: string | null,
+  channel: string,
+  fn: () => void,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | null = null;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString, ...(role ? { options: `-c role=${role}` } : {}) });
+    c.on('notification', (msg) => {
+      if (msg.channel === channel) fn();
+    });
+    c.on('error', () => {
+      fn();
+      client = null;
+      if (!stopped) setTimeout(() => void connect().catch(() => undefined), 1000).unref();
+    });
+    await c.connect();
+    await c.query(`LISTEN ${channel}`);
+    client = c;
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    await client?.end().catch(() => undefined);
+  };
 }
 
 export interface DatabaseInternals extends Database {

@@ -33,7 +33,7 @@ function actorKey(ctx: RequestContext): string {
  * answer is stored in the same transaction as the change, so a replay returns it exactly; the same
  * key with another request is 422; a key whose first request is still running is 409.
  */
-export function createWriteRunner(database: Database) {
+export function createWriteRunner(database: Database, { afterCommit }: { afterCommit?: () => void } = {}) {
   return async function runWrite<T, R extends ReplyLike>(
     request: FastifyRequest,
     reply: R,
@@ -48,7 +48,7 @@ export function createWriteRunner(database: Database) {
     const actor = actorKey(ctx);
     const requestHash = key
       ? createHash('sha256')
-          .update(`${request.method} ${request.url.split('?')[0]}\n${canonicalJson(request.body ?? null)}`)
+          .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
           .digest('hex')
       : '';
 
@@ -90,6 +90,7 @@ export function createWriteRunner(database: Database) {
       return { replayed: false, status: result.status, body: result.body, headers: result.headers ?? {} };
     });
 
+    if (!outcome.replayed) afterCommit?.();
     if (outcome.replayed) reply.header('idempotent-replayed', 'true');
     for (const [name, value] of Object.entries(outcome.headers)) reply.header(name, value);
     reply.status(outcome.status);
