@@ -14,6 +14,7 @@ import { registerAdminAreaRoutes } from './modules/admin-areas/routes.ts';
 import { registerTokenRoutes } from './modules/api-tokens/routes.ts';
 import { registerAuditRoutes } from './modules/audit/routes.ts';
 import { registerAuthRoutes } from './modules/auth/routes.ts';
+import { registerClientConfigRoutes } from './modules/client-config/routes.ts';
 import { registerProfileRoutes } from './modules/profiles/routes.ts';
 import { registerRoleRoutes } from './modules/roles/routes.ts';
 import { registerUserRoutes } from './modules/users/routes.ts';
@@ -32,6 +33,7 @@ import { AppError, problems } from './platform/errors.ts';
 import { registerHealthRoutes } from './platform/http/health.ts';
 import { Metrics } from './platform/http/metrics.ts';
 import { sendProblem, toAppError } from './platform/http/problem.ts';
+import { registerWebClient, wantsAppShell } from './platform/http/web-client.ts';
 import { createWriteRunner, type RunWrite } from './platform/http/write.ts';
 import type { Jobs } from './platform/jobs/jobs.ts';
 
@@ -51,6 +53,8 @@ export interface AppDeps {
   database: Database;
   clock?: Clock;
   jobs?: Jobs | null;
+  /** Serve the built web client from dist/web when it exists (default true). */
+  serveWeb?: boolean;
 }
 
 /** What every module's routes receive: narrow, explicit, built once here. */
@@ -183,9 +187,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (err.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, err);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, new AppError(404, 'route.not_found', 'There is no such endpoint.')),
-  );
+  const webClient = deps.serveWeb === false ? false : await registerWebClient(app);
+  app.setNotFoundHandler((request, reply) => {
+    // Deep links into the web client (/admin/users/…) load the app shell, which routes in the browser.
+    if (webClient && wantsAppShell(request.method, request.url, request.headers.accept)) {
+      reply.header('cache-control', 'no-cache');
+      return reply.sendFile('index.html');
+    }
+    return sendProblem(request, reply, new AppError(404, 'route.not_found', 'There is no such endpoint.'));
+  });
 
   async function recordDenial(denied: AccessDenied, ctx: RequestContext | null): Promise<void> {
     if (!ctx) return;
@@ -220,6 +230,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       const typed = api.withTypeProvider<ZodTypeProvider>();
       registerAuthRoutes(typed, moduleDeps);
+      registerClientConfigRoutes(typed, moduleDeps);
       registerUserRoutes(typed, moduleDeps);
       registerRoleRoutes(typed, moduleDeps);
       registerTokenRoutes(typed, moduleDeps);

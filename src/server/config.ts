@@ -1,4 +1,16 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+/** An IP address or CIDR block, as a trusted proxy is named. */
+function isProxyAddress(value: string): boolean {
+  const [address, bits, ...rest] = value.split('/');
+  if (rest.length > 0 || !address) return false;
+  const version = isIP(address);
+  if (version === 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return Number.isInteger(n) && n >= 0 && n <= (version === 4 ? 32 : 128);
+}
 
 /**
  * Every setting OpenASM reads from the environment. README.md has the same list as a table; keep
@@ -44,12 +56,17 @@ const baseSchema = z.object({
     .default(12),
   TRUST_PROXY: z
     .string()
-    .regex(
-      /^(false|[1-9]|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/,
-      'false, a number of proxy hops (1-9), or a comma-separated list of proxy addresses/CIDRs',
-    )
-    .default('false'),
+    .default('false')
+    .refine(
+      (v) => v === 'false' || /^[1-9]$/.test(v) || v.split(',').every((a) => isProxyAddress(a.trim())),
+      'false, a number of proxy hops (1-9), or a comma-separated list of proxy IP addresses or CIDRs',
+    ),
   JOBS: z.enum(['on', 'off']).default('on'),
+  MAP_TILE_URL: z
+    .string()
+    .regex(/^https:\/\/.+\{z\}.+\{x\}.+\{y\}/, 'must be an https URL template with {z}, {x} and {y}')
+    .optional(),
+  MAP_TILE_ATTRIBUTION: z.string().max(300).optional(),
 });
 
 export type Env = z.infer<typeof baseSchema>;
@@ -73,6 +90,8 @@ export interface Config {
   /** false, a hop count, or the addresses of trusted proxies (never "trust everything"). */
   trustProxy: false | number | string;
   jobs: boolean;
+  /** Optional raster tiles behind the maps; none by default, so maps work without internet. */
+  mapTiles: { url: string; attribution: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -125,5 +144,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           ? Number(e.TRUST_PROXY)
           : e.TRUST_PROXY,
     jobs: e.JOBS === 'on',
+    mapTiles: e.MAP_TILE_URL ? { url: e.MAP_TILE_URL, attribution: e.MAP_TILE_ATTRIBUTION ?? '' } : null,
   };
 }

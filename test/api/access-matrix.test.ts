@@ -248,6 +248,7 @@ const ENDPOINTS: Endpoint[] = [
 const EXEMPT: Record<string, string> = {
   'POST /api/v1/auth/login': 'public by nature; covered by auth.test.ts',
   'GET /api/v1/openapi.json': 'public API description',
+  'GET /api/v1/client-config': 'public: languages, currency, map tiles; covered by conventions.test.ts',
   'POST /api/v1/auth/logout': "ends the caller's own session; covered by auth.test.ts",
 };
 

@@ -369,6 +369,12 @@ describe('platform endpoints', () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/docs' })).statusCode).toBeLessThan(400);
   });
 
+  it('gives the web client its start-up settings without sign-in, and nothing personal', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/client-config' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ profile: null, mapTiles: null });
+  });
+
   it('health, readiness and metrics', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     const ready = await t.app.inject({ method: 'GET', url: '/readyz' });

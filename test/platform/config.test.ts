@@ -45,3 +45,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ APP_DB_ROLE: 'x; DROP TABLE users' })).toThrow(/APP_DB_ROLE/);
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('takes a hop count or proxy addresses, never "trust everything"', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.0.1.0/24' }).trustProxy).toBe('10.0.0.5, 10.0.1.0/24');
+    expect(loadConfig({}).trustProxy).toBe(false);
+    for (const bad of ['true', '10', '0', 'beef', '10.0.0.0/33']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
+    }
+  });
+});

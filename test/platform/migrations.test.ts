@@ -83,4 +83,11 @@ describe('the application role', () => {
       /append-only/,
     );
   });
+
+  it('no one, not even the owner, can truncate the audit trail', async () => {
+    await expect(database.asOwner((c) => c.query('TRUNCATE audit_events'))).rejects.toThrow(/append-only/);
+    await expect(database.asOwner((c) => c.query('TRUNCATE audit_checkpoints'))).rejects.toThrow(
+      /append-only/,
+    );
+  });
 });

@@ -11,7 +11,12 @@ BEGIN
   END IF;
   -- The schema owner connects as itself and switches to the application role; a non-superuser
   -- owner needs membership for that.
-  IF NOT pg_has_role(current_user, '{{app_role}}', 'MEMBER') THEN
+  -- (PostgreSQL 16 separated the right to SET ROLE from membership.)
+  IF current_setting('server_version_num')::int >= 160000 THEN
+    IF NOT pg_has_role(current_user, '{{app_role}}', 'SET') THEN
+      EXECUTE format('GRANT %I TO %I WITH SET TRUE', '{{app_role}}', current_user);
+    END IF;
+  ELSIF NOT pg_has_role(current_user, '{{app_role}}', 'MEMBER') THEN
     EXECUTE format('GRANT %I TO %I', '{{app_role}}', current_user);
   END IF;
 END

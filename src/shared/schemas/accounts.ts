@@ -75,15 +75,45 @@ export const updateUserBody = z
   .strict();
 export type UpdateUserInput = z.infer<typeof updateUserBody>;
 
-export const userListQuery = z
-  .object({
-    q: z.string().trim().min(1).max(100).optional(),
-    status: z.enum(['active', 'disabled']).optional(),
-    areaId: uuidSchema.optional(),
+/** Sort orders of the accounts list; a leading '-' reverses. Ties are broken by id, the same way. */
+export const USER_SORTS = ['name', '-name', 'createdAt', '-createdAt'] as const;
+export type UserSort = (typeof USER_SORTS)[number];
+
+/** Which accounts, in what order: shared by the list, its CSV form and the export task. */
+export const userListFilter = z.object({
+  q: z.string().trim().min(1).max(100).optional(),
+  status: z.enum(['active', 'disabled']).optional(),
+  areaId: uuidSchema.optional(),
+  sort: z
+    .enum(USER_SORTS)
+    .default('createdAt')
+    .describe('name or createdAt, descending with a leading "-"; ties are broken by id.'),
+});
+export type UserListFilter = z.infer<typeof userListFilter>;
+
+/** Parameters of an 'export.users' task: the list's filter and order. */
+export const userExportParams = userListFilter.strict();
+
+export const USER_CSV_EXPORT_CAP = 100_000;
+
+export const userListQuery = userListFilter
+  .extend({
     limit: z.coerce.number().int().min(1).max(500).default(50),
-    cursor: z.string().max(500).optional(),
+    cursor: z
+      .string()
+      .max(500)
+      .optional()
+      .describe('nextCursor of the previous page; valid only with the same sort.'),
+    format: z
+      .enum(['json', 'csv'])
+      .optional()
+      .describe(
+        `csv (or Accept: text/csv) streams the whole filtered, sorted set, up to ${USER_CSV_EXPORT_CAP} rows; ` +
+          'limit is ignored and X-Export-Truncated: true says the cap was reached.',
+      ),
   })
   .strict();
+export type UserListQuery = z.infer<typeof userListQuery>;
 
 export const apiTokenSchema = z.object({
   id: z.string(),

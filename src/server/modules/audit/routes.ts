@@ -3,9 +3,9 @@ import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { UUID_PATTERN, uuidSchema } from '../../../shared/ids.ts';
+import { UUID_PATTERN } from '../../../shared/ids.ts';
 import type { ModuleDeps, TypedApp } from '../../app.ts';
-import { requirePermission, scopePaths, subtreePatterns } from '../../platform/access/access.ts';
+import { requirePermission } from '../../platform/access/access.ts';
 import {
   type Checkpoint,
   checkpointStatement,
@@ -15,16 +15,20 @@ import {
   writeCheckpoint,
 } from '../../platform/audit/checkpoint.ts';
 import { verifyChain } from '../../platform/audit/verify.ts';
-import type { Actor } from '../../platform/context.ts';
-import type { AuditEventRow, Queryable } from '../../platform/db/schema.ts';
 import { problems } from '../../platform/errors.ts';
 import { decodeCursor, encodeCursor, pageQuerySchema, pageResponse } from '../../platform/http/pagination.ts';
+import {
+  auditCsvChunks,
+  auditEventFilter,
+  CSV_EXPORT_CAP,
+  countAuditExport,
+  csvText,
+  eventDto,
+  filteredEvents,
+  wantsCsv,
+} from './export.ts';
 
 const tags = ['audit'];
-
-/** Rows per CSV export: enough for any investigation, bounded so one request cannot dump the table. */
-export const CSV_EXPORT_CAP = 100_000;
-const CSV_BATCH = 5_000;
 
 const auditEventSchema = z.object({
   seq: z.number().int(),
@@ -44,15 +48,8 @@ const auditEventSchema = z.object({
   prevHash: z.string(),
 });
 
-const auditEventListQuery = z
-  .object({
-    entityType: z.string().min(1).max(100).optional(),
-    entityId: z.string().min(1).max(200).optional(),
-    actorId: z.string().min(1).max(200).optional(),
-    action: z.string().min(1).max(100).optional(),
-    areaId: uuidSchema.optional().describe('Events recorded against exactly this area.'),
-    from: z.iso.datetime({ offset: true }).optional().describe('occurredAt at or after this instant.'),
-    to: z.iso.datetime({ offset: true }).optional().describe('occurredAt strictly before this instant.'),
+const auditEventListQuery = auditEventFilter
+  .extend({
     limit: pageQuerySchema.shape.limit,
     cursor: pageQuerySchema.shape.cursor,
     format: z
@@ -64,7 +61,6 @@ const auditEventListQuery = z
       ),
   })
   .strict();
-type AuditEventListQuery = z.infer<typeof auditEventListQuery>;
 
 const brokenLinkSchema = z.object({
   seq: z.number().int(),
@@ -114,26 +110,6 @@ const checkpointSchema = z.object({
 
 const checkpointListQuery = pageQuerySchema.strict();
 
-function eventDto(r: AuditEventRow) {
-  return {
-    seq: r.seq,
-    id: r.id,
-    occurredAt: r.occurred_at.toISOString(),
-    actorKind: r.actor_kind,
-    actorId: r.actor_id,
-    action: r.action,
-    entityType: r.entity_type,
-    entityId: r.entity_id,
-    areaId: r.area_id,
-    requestId: r.request_id,
-    before: r.before ?? null,
-    after: r.after ?? null,
-    meta: r.meta ?? null,
-    hash: r.hash,
-    prevHash: r.prev_hash,
-  };
-}
-
 function checkpointDto(c: Checkpoint): z.infer<typeof checkpointSchema> {
   return {
     id: c.id,
@@ -146,87 +122,12 @@ function checkpointDto(c: Checkpoint): z.infer<typeof checkpointSchema> {
   };
 }
 
-const COUNTRY_ROOT = /^\/[^/]+\/$/;
-
-/**
- * Which events the caller may read. An event belongs to the area it names; an event with no area
- * (sign-ins, configuration, the audit itself) is national business, visible only from a country
- * root or to the system.
- */
-function eventScope(actor: Actor): { all: true } | { all: false; patterns: string[]; arealess: boolean } {
-  const paths = scopePaths(actor, 'audit.read');
-  if (actor.kind === 'system' || paths.includes('/')) return { all: true };
-  return {
-    all: false,
-    patterns: subtreePatterns(paths),
-    arealess: paths.some((p) => COUNTRY_ROOT.test(p)),
-  };
-}
-
-/** The filtered, jurisdiction-scoped set, in SQL so that LIMIT applies after the scoping. */
-function filteredEvents(db: Queryable, actor: Actor, q: AuditEventListQuery, beforeSeq: number | null) {
-  const scope = eventScope(actor);
-  let query = db.selectFrom('audit_events as e').selectAll('e');
-  if (!scope.all) {
-    query = query.leftJoin('admin_areas as a', 'a.id', 'e.area_id').where((eb) => {
-      const inArea = sql<boolean>`a.path LIKE ANY(${scope.patterns}::text[])`;
-      return scope.arealess ? eb.or([inArea, eb('e.area_id', 'is', null)]) : inArea;
-    });
-  }
-  if (q.entityType !== undefined) query = query.where('e.entity_type', '=', q.entityType);
-  if (q.entityId !== undefined) query = query.where('e.entity_id', '=', q.entityId);
-  if (q.actorId !== undefined) query = query.where('e.actor_id', '=', q.actorId);
-  if (q.action !== undefined) query = query.where('e.action', '=', q.action);
-  if (q.areaId !== undefined) query = query.where('e.area_id', '=', q.areaId);
-  if (q.from !== undefined) query = query.where('e.occurred_at', '>=', new Date(q.from));
-  if (q.to !== undefined) query = query.where('e.occurred_at', '<', new Date(q.to));
-  if (beforeSeq !== null) query = query.where('e.seq', '<', beforeSeq);
-  return query;
-}
-
 function seqCursor(cursor: string | undefined): number | null {
   const key = decodeCursor(cursor, 1);
   if (key === null) return null;
   const seq = key[0];
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw problems.invalidCursor();
   return seq;
-}
-
-const CSV_COLUMNS = [
-  'seq',
-  'id',
-  'occurredAt',
-  'actorKind',
-  'actorId',
-  'action',
-  'entityType',
-  'entityId',
-  'areaId',
-  'requestId',
-  'before',
-  'after',
-  'meta',
-  'hash',
-  'prevHash',
-] as const;
-
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text =
-    typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value);
-  // A cell starting with = + - @ runs as a formula when the export is opened in a spreadsheet.
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-function csvLine(values: readonly unknown[]): string {
-  return `${values.map(csvCell).join(',')}\r\n`;
-}
-
-function wantsCsv(format: AuditEventListQuery['format'], accept: string | undefined): boolean {
-  if (format !== undefined) return format === 'csv';
-  if (!accept) return false;
-  return accept.split(',').some((part) => part.split(';')[0]!.trim().toLowerCase() === 'text/csv');
 }
 
 export function registerAuditRoutes(
@@ -256,20 +157,16 @@ export function registerAuditRoutes(
       const beforeSeq = seqCursor(q.cursor);
 
       if (wantsCsv(q.format, request.headers.accept)) {
-        const beyondCap = await filteredEvents(database.db, actor, q, beforeSeq)
-          .clearSelect()
-          .select('e.seq')
-          .orderBy('e.seq', 'desc')
-          .offset(CSV_EXPORT_CAP)
-          .limit(1)
-          .executeTakeFirst();
-        if (beyondCap) reply.header('x-export-truncated', 'true');
+        const { truncated } = await countAuditExport(database.db, actor, q, beforeSeq);
+        if (truncated) reply.header('x-export-truncated', 'true');
         reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', 'attachment; filename="audit-events.csv"')
           .header('cache-control', 'no-store');
         // A stream bypasses the JSON serializer; the typed reply only knows the JSON page.
-        return (reply as FastifyReply).send(Readable.from(csvExport(database.db, actor, q, beforeSeq)));
+        return (reply as FastifyReply).send(
+          Readable.from(csvText(auditCsvChunks(database.db, actor, q, beforeSeq))),
+        );
       }
 
       const rows = await filteredEvents(database.db, actor, q, beforeSeq)
@@ -284,34 +181,6 @@ export function registerAuditRoutes(
       };
     },
   );
-
-  /** Keyset batches, so memory stays flat whatever the export size and PGlite's session is shared between batches. */
-  async function* csvExport(
-    db: Queryable,
-    actor: Actor,
-    q: AuditEventListQuery,
-    beforeSeq: number | null,
-  ): AsyncGenerator<string> {
-    yield csvLine(CSV_COLUMNS);
-    let remaining = CSV_EXPORT_CAP;
-    let cursor = beforeSeq;
-    while (remaining > 0) {
-      const rows = await filteredEvents(db, actor, q, cursor)
-        .orderBy('e.seq', 'desc')
-        .limit(Math.min(CSV_BATCH, remaining))
-        .execute();
-      if (rows.length === 0) return;
-      let chunk = '';
-      for (const row of rows) {
-        const dto = eventDto(row);
-        chunk += csvLine(CSV_COLUMNS.map((c) => dto[c]));
-      }
-      yield chunk;
-      remaining -= rows.length;
-      cursor = rows[rows.length - 1]!.seq;
-      if (rows.length < CSV_BATCH) return;
-    }
-  }
 
   app.post(
     '/audit/verify',

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { uuidSchema } from '../../../shared/ids.ts';
 import {
@@ -8,9 +10,11 @@ import {
   userSchema,
 } from '../../../shared/schemas/accounts.ts';
 import type { ModuleDeps, TypedApp } from '../../app.ts';
+import { requirePermission } from '../../platform/access/access.ts';
 import { pageResponse } from '../../platform/http/pagination.ts';
 import { etagOf, requireIfMatch } from '../../platform/http/write.ts';
-import { createUserService } from './service.ts';
+import { csvText, wantsCsv } from '../audit/export.ts';
+import { countUserExport, createUserService, userCsvChunks, userCursor } from './service.ts';
 
 const idParams = z.object({ id: uuidSchema });
 const tags = ['accounts'];
@@ -28,12 +32,39 @@ export function registerUserRoutes(app: TypedApp, { database, audit, clock, runW
     {
       schema: {
         tags,
-        summary: 'Accounts in my areas',
+        summary: 'Accounts in my areas, sorted (JSON pages, or CSV with format=csv)',
         querystring: userListQuery,
         response: { 200: pageResponse(userSchema) },
       },
     },
-    async (request) => users.list(database.db, request.ctx, request.query),
+    async (request, reply) => {
+      const q = request.query;
+      if (!wantsCsv(q.format, request.headers.accept)) return users.list(database.db, request.ctx, q);
+
+      const actor = requirePermission(request.ctx, 'users.read');
+      const after = userCursor(q.cursor, q.sort);
+      const filter = { q: q.q, status: q.status, areaId: q.areaId, sort: q.sort };
+      const extent = await countUserExport(database.db, actor, filter);
+      // Names and phone numbers in bulk: the read itself is recorded, with what was asked for,
+      // before the first byte leaves.
+      await database.db.transaction().execute((tx) =>
+        audit.record(tx, request.ctx, {
+          action: 'user.exported',
+          entityType: 'user',
+          areaId: actor.homeAreaId,
+          meta: { format: 'csv', filter, ...(after ? { after } : {}), ...extent },
+        }),
+      );
+      if (extent.truncated) reply.header('x-export-truncated', 'true');
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="users.csv"')
+        .header('cache-control', 'no-store');
+      // A stream bypasses the JSON serializer; the typed reply only knows the JSON page.
+      return (reply as FastifyReply).send(
+        Readable.from(csvText(userCsvChunks(database.db, actor, filter, { after }))),
+      );
+    },
   );
 
   app.post(

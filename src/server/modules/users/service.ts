@@ -1,7 +1,14 @@
 import { sql } from 'kysely';
-import { uuidv7 } from '../../../shared/ids.ts';
+import { UUID_PATTERN, uuidv7 } from '../../../shared/ids.ts';
 import type { Permission } from '../../../shared/permissions.ts';
-import type { CreateUserInput, UpdateUserInput, UserDto } from '../../../shared/schemas/accounts.ts';
+import {
+  type CreateUserInput,
+  type UpdateUserInput,
+  USER_CSV_EXPORT_CAP,
+  type UserDto,
+  type UserListFilter,
+  type UserSort,
+} from '../../../shared/schemas/accounts.ts';
 import {
   AccessDenied,
   assertCanRead,
@@ -17,6 +24,7 @@ import type { Queryable, Tx } from '../../platform/db/schema.ts';
 import { AppError, problems } from '../../platform/errors.ts';
 import { decodeCursor, encodeCursor, type Page } from '../../platform/http/pagination.ts';
 import { pathOf } from '../admin-areas/repo.ts';
+import { type CsvChunk, type CsvExtent, csvLine } from '../audit/export.ts';
 import { findRole } from '../roles/repo.ts';
 import * as repo from './repo.ts';
 
@@ -56,6 +64,109 @@ const target = (id: string | null, areaId: string, areaPath: string) => ({
   areaId,
   areaPath,
 });
+
+const CREATED_AT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/**
+ * A page cursor carries the sort it was made under, the last row's sort key and its id. A cursor
+ * from another sort (or from before sorting existed) would silently skip or repeat rows, so it is
+ * refused instead.
+ */
+export function userCursor(cursor: string | undefined, sort: UserSort): repo.UserKeyset | undefined {
+  const decoded = decodeCursor(cursor, 3);
+  if (decoded === null) return undefined;
+  const [madeUnder, key, id] = decoded;
+  if (madeUnder !== sort || typeof key !== 'string' || typeof id !== 'string' || !UUID_PATTERN.test(id)) {
+    throw problems.invalidCursor();
+  }
+  if ((sort === 'createdAt' || sort === '-createdAt') && !CREATED_AT_KEY.test(key)) {
+    throw problems.invalidCursor();
+  }
+  return { key, id };
+}
+
+/** The repository filter for an actor's view of the accounts: jurisdiction first, then the query. */
+async function repoFilter(db: Queryable, actor: Actor, filter: Omit<UserListFilter, 'sort'>) {
+  return {
+    scopePaths: scopePaths(actor, 'users.read'),
+    q: filter.q,
+    status: filter.status,
+    // An unknown area matches nothing rather than being an error, as in the list.
+    areaPath: filter.areaId ? ((await pathOf(db, filter.areaId)) ?? '/nowhere/') : undefined,
+  };
+}
+
+export const USER_CSV_COLUMNS = [
+  'id',
+  'name',
+  'phone',
+  'email',
+  'status',
+  'areaId',
+  'preferredLanguage',
+  'roles',
+  'createdAt',
+] as const;
+
+/** Rows per keyset batch of the accounts CSV. */
+export const USER_CSV_BATCH = 2_000;
+
+/** How many rows the accounts CSV of this filter will hold, capped. */
+export async function countUserExport(
+  db: Queryable,
+  actor: Actor,
+  filter: UserListFilter,
+): Promise<CsvExtent> {
+  const n = await repo.countUsers(db, await repoFilter(db, actor, filter), USER_CSV_EXPORT_CAP);
+  return { rows: Math.min(n, USER_CSV_EXPORT_CAP), truncated: n > USER_CSV_EXPORT_CAP };
+}
+
+/**
+ * The accounts CSV: the header, then one chunk per keyset batch in the list's order, within the
+ * actor's jurisdiction. Shared by GET /users?format=csv and the 'export.users' task, so both give
+ * the same bytes. roles lists each assignment as role@AREA-CODE, separated by "; ".
+ */
+export async function* userCsvChunks(
+  db: Queryable,
+  actor: Actor,
+  filter: UserListFilter,
+  { after, batchSize = USER_CSV_BATCH }: { after?: repo.UserKeyset | undefined; batchSize?: number } = {},
+): AsyncGenerator<CsvChunk> {
+  const base = await repoFilter(db, actor, filter);
+  yield { text: csvLine(USER_CSV_COLUMNS), rows: 0 };
+  let remaining = USER_CSV_EXPORT_CAP;
+  let cursor = after;
+  while (remaining > 0) {
+    const limit = Math.min(batchSize, remaining);
+    // listUsers fetches one row more than the limit, to tell whether more follow.
+    const fetched = await repo.listUsers(db, { ...base, sort: filter.sort, after: cursor, limit });
+    const rows = fetched.slice(0, limit);
+    if (rows.length === 0) return;
+    const roles = await repo.roleLabelsOf(
+      db,
+      rows.map((u) => u.id),
+    );
+    let text = '';
+    for (const u of rows) {
+      text += csvLine([
+        u.id,
+        u.name,
+        u.phone,
+        u.email,
+        u.status,
+        u.area_id,
+        u.preferred_language,
+        (roles.get(u.id) ?? []).join('; '),
+        u.created_at.toISOString(),
+      ]);
+    }
+    yield { text, rows: rows.length };
+    remaining -= rows.length;
+    if (fetched.length <= limit) return;
+    const last = rows[rows.length - 1]!;
+    cursor = { key: last.sort_key, id: last.id };
+  }
+}
 
 export function createUserService({ audit, clock }: { audit: AuditLog; clock: Clock }) {
   async function areaPathOrFail(db: Queryable, areaId: string, field: string): Promise<string> {
@@ -121,17 +232,14 @@ export function createUserService({ audit, clock }: { audit: AuditLog; clock: Cl
     async list(
       db: Queryable,
       ctx: RequestContext,
-      query: { q?: string; status?: 'active' | 'disabled'; areaId?: string; limit: number; cursor?: string },
+      query: UserListFilter & { limit: number; cursor?: string | undefined },
     ): Promise<Page<UserDto>> {
       const actor = requirePermission(ctx, 'users.read');
-      const after = decodeCursor(query.cursor, 1);
-      const areaPath = query.areaId ? ((await pathOf(db, query.areaId)) ?? '/nowhere/') : undefined;
+      const after = userCursor(query.cursor, query.sort);
       const rows = await repo.listUsers(db, {
-        scopePaths: scopePaths(actor, 'users.read'),
-        q: query.q,
-        status: query.status,
-        areaPath,
-        afterId: after ? String(after[0]) : undefined,
+        ...(await repoFilter(db, actor, query)),
+        sort: query.sort,
+        after,
         limit: query.limit,
       });
       const more = rows.length > query.limit;
@@ -140,6 +248,7 @@ export function createUserService({ audit, clock }: { audit: AuditLog; clock: Cl
         db,
         page.map((u) => u.id),
       );
+      const last = page[page.length - 1];
       return {
         items: page.map((u) =>
           toDto(
@@ -147,7 +256,7 @@ export function createUserService({ audit, clock }: { audit: AuditLog; clock: Cl
             assignments.filter((a) => a.user_id === u.id),
           ),
         ),
-        nextCursor: more ? encodeCursor([page[page.length - 1]!.id]) : null,
+        nextCursor: more && last ? encodeCursor([query.sort, last.sort_key, last.id]) : null,
       };
     },
 

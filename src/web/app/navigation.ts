@@ -1,0 +1,20 @@
+/**
+ * The modules of the web client, each behind the permission its screens need. Later issues add
+ * their entries here (registry, licences, lots, purchases…).
+ */
+export interface NavEntry {
+  path: string;
+  /** Key in the "common" namespace. */
+  label: string;
+  permission: string | null;
+  /** Key in the "home" namespace: one line on the home page card. */
+  description: string;
+}
+
+export const NAVIGATION: NavEntry[] = [
+  { path: '/admin/users', label: 'nav.users', permission: 'users.read', description: 'cards.users' },
+  { path: '/admin/areas', label: 'nav.areas', permission: 'areas.read', description: 'cards.areas' },
+  { path: '/admin/profile', label: 'nav.profile', permission: 'profiles.read', description: 'cards.profile' },
+  { path: '/admin/audit', label: 'nav.audit', permission: 'audit.read', description: 'cards.audit' },
+  { path: '/tasks', label: 'nav.tasks', permission: null, description: 'cards.tasks' },
+];
