@@ -17,6 +17,7 @@ import { registerAuthRoutes } from './modules/auth/routes.ts';
 import { registerClientConfigRoutes } from './modules/client-config/routes.ts';
 import { registerProfileRoutes } from './modules/profiles/routes.ts';
 import { registerRoleRoutes } from './modules/roles/routes.ts';
+import { registerTaskRoutes } from './modules/tasks/routes.ts';
 import { registerUserRoutes } from './modules/users/routes.ts';
 import { AccessDenied } from './platform/access/access.ts';
 import { type AuditLog, createAuditLog } from './platform/audit/audit.ts';
@@ -237,6 +238,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerAdminAreaRoutes(typed, moduleDeps);
       registerProfileRoutes(typed, moduleDeps);
       registerAuditRoutes(typed, moduleDeps);
+      registerTaskRoutes(typed, moduleDeps);
     },
     { prefix: '/api/v1' },
   );

@@ -1,6 +1,7 @@
 import { buildApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { registerTaskWorker } from './modules/tasks/runner.ts';
 import { systemClock } from './platform/clock.ts';
 import { registerHousekeeping } from './platform/jobs/housekeeping.ts';
 import { startJobs } from './platform/jobs/pgboss.ts';
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
   const jobs = config.jobs
     ? await startJobs(database, { logger: { info: say, error: (m) => console.error(m) } })
     : null;
-  if (jobs) await registerHousekeeping(jobs, database, systemClock);
+  if (jobs) await registerHousekeeping(jobs, database, systemClock, undefined, config.dataDir);
+  if (jobs) await registerTaskWorker(jobs, { database, clock: systemClock, dataDir: config.dataDir });
   const app = await buildApp({ config, database, jobs });
   await app.listen({ port: config.port, host: config.host });
 

@@ -4,33 +4,80 @@
  * server enforces it everywhere. A new route that is not in ENDPOINTS fails the coverage test, so
  * this table grows with every module.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertTask, tasksDb } from '../../src/server/modules/tasks/repo.ts';
 import { uuidv7 } from '../../src/shared/ids.ts';
 import { DEFAULT_ROLES, type Permission } from '../../src/shared/permissions.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import type { AreaKey, UserKey } from '../support/fixtures.ts';
 
 let t: TestApp;
+/** DATA_DIR of the app: task results are files under it. */
+let dataDir: string;
 const headers: Partial<Record<UserKey, Record<string, string>>> = {};
 /** One target account per district: the records the matrix reads and writes. */
 const targets: Partial<Record<AreaKey, string>> = {};
 const tokenIn: Partial<Record<AreaKey, string>> = {};
 const DISTRICTS: AreaKey[] = ['obuasi', 'amansie', 'bibiani', 'sefwi'];
 
-type Kind = 'read' | 'write' | 'collection' | 'global' | 'national' | 'self';
+type Kind = 'read' | 'write' | 'collection' | 'global' | 'national' | 'self' | 'own';
 interface Endpoint {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   url: string;
   permission: Permission | null;
   /** read/write: a record in an area; collection: lists scoped records; global: unscoped reference data;
-   * national: needs the permission at a country root; self: any signed-in caller. */
+   * national: needs the permission at a country root; self: any signed-in caller; own: records that
+   * belong to the account that made them (tasks), which no one else may see, whatever their role:
+   * the request names a record of `owner`, and the matrix also sends it naming someone else's. */
   kind: Kind;
-  request: (area: AreaKey) => Promise<{ url: string; payload?: object; headers?: Record<string, string> }>;
+  request: (
+    area: AreaKey,
+    owner: UserKey,
+  ) => Promise<{ url: string; payload?: object; headers?: Record<string, string> }>;
 }
 
 const version = async (id: string) =>
   (await t.database.db.selectFrom('users').select('version').where('id', '=', id).executeTakeFirstOrThrow())
     .version;
+
+/**
+ * A task of `owner`, written straight to the table: every caller owns one, even those who may not
+ * start any. A succeeded one comes with its result file.
+ */
+async function taskOf(owner: UserKey, status: 'queued' | 'succeeded' = 'queued'): Promise<string> {
+  const id = uuidv7();
+  const user = t.fx.users[owner];
+  const now = t.clock.now();
+  await insertTask(t.database.db, {
+    id,
+    kind: 'export.users',
+    params: { sort: 'createdAt' },
+    createdBy: user.id,
+    areaId: user.areaId,
+    createdAt: now,
+  });
+  if (status === 'succeeded') {
+    mkdirSync(join(dataDir, 'exports'), { recursive: true });
+    writeFileSync(join(dataDir, 'exports', `${id}.csv`), 'id\r\n');
+    await tasksDb(t.database.db)
+      .updateTable('tasks')
+      .set({
+        status: 'succeeded',
+        started_at: now,
+        finished_at: now,
+        result_file: `exports/${id}.csv`,
+        result_name: 'users.csv',
+        result_type: 'text/csv; charset=utf-8',
+        result_bytes: 4,
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+  return id;
+}
 
 const ENDPOINTS: Endpoint[] = [
   {
@@ -242,6 +289,52 @@ const ENDPOINTS: Endpoint[] = [
     kind: 'global',
     request: async () => ({ url: '/api/v1/audit/checkpoints' }),
   },
+  {
+    method: 'POST',
+    url: '/api/v1/tasks',
+    permission: 'users.read',
+    kind: 'own',
+    request: async () => ({ url: '/api/v1/tasks', payload: { kind: 'export.users' } }),
+  },
+  {
+    // The same route: what starting a task needs depends on its kind.
+    method: 'POST',
+    url: '/api/v1/tasks',
+    permission: 'audit.read',
+    kind: 'own',
+    request: async () => ({ url: '/api/v1/tasks', payload: { kind: 'export.audit' } }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/tasks',
+    permission: null,
+    kind: 'own',
+    request: async (_a, owner) => {
+      await taskOf(owner);
+      return { url: '/api/v1/tasks?limit=500' };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/tasks/:id',
+    permission: null,
+    kind: 'own',
+    request: async (_a, owner) => ({ url: `/api/v1/tasks/${await taskOf(owner)}` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/tasks/:id/cancel',
+    permission: null,
+    kind: 'own',
+    request: async (_a, owner) => ({ url: `/api/v1/tasks/${await taskOf(owner)}/cancel` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/tasks/:id/download',
+    permission: null,
+    kind: 'own',
+    request: async (_a, owner) => ({ url: `/api/v1/tasks/${await taskOf(owner, 'succeeded')}/download` }),
+  },
 ];
 
 /** Routes outside the matrix, each with the reason. */
@@ -280,7 +373,8 @@ function districtsFor(user: UserKey): { inside: AreaKey; outside: AreaKey | null
 }
 
 beforeAll(async () => {
-  t = await createTestApp();
+  dataDir = mkdtempSync(join(tmpdir(), 'openasm-matrix-'));
+  t = await createTestApp({ DATA_DIR: dataDir });
   const admin = await t.login('admin');
   for (const d of DISTRICTS) {
     const res = await t.app.inject({
@@ -313,6 +407,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.close();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('access matrix', () => {
@@ -332,8 +427,8 @@ describe('access matrix', () => {
           const role = roleOf(caller);
           const allowed = endpoint.permission === null || role.permissions.includes(endpoint.permission);
           const { inside, outside } = districtsFor(caller);
-          const send = async (area: AreaKey) => {
-            const req = await endpoint.request(area);
+          const send = async (area: AreaKey, owner: UserKey = caller) => {
+            const req = await endpoint.request(area, owner);
             return t.app.inject({
               method: endpoint.method,
               url: req.url,
@@ -367,6 +462,24 @@ describe('access matrix', () => {
               const ids = new Set(items.map((i) => (i as unknown as { id: string }).id));
               expect(ids.has(targets[inside]!)).toBe(true);
               if (outside) expect(ids.has(targets[outside]!)).toBe(false);
+            }
+          }
+          if (endpoint.kind === 'own') {
+            const self = t.fx.users[caller].id;
+            const someoneElse: UserKey = caller === 'admin' ? 'auditor' : 'admin';
+            if (endpoint.method === 'POST' && endpoint.url === '/api/v1/tasks') {
+              expect(res.json().createdBy).toBe(self);
+            } else if (endpoint.url === '/api/v1/tasks') {
+              // Someone else has a task now too; the list still holds the caller's alone.
+              const list = await send(inside, someoneElse);
+              const items = list.json().items as { createdBy: string }[];
+              expect(items.length).toBeGreaterThan(0);
+              for (const item of items) expect(item.createdBy).toBe(self);
+            } else {
+              // Another account's task, whatever the caller's role: as if it did not exist.
+              const foreign = await send(inside, someoneElse);
+              expect(foreign.statusCode, foreign.body).toBe(404);
+              expect(foreign.json().code).toBe('resource.not_found');
             }
           }
           if (outside && (endpoint.kind === 'read' || endpoint.kind === 'write')) {

@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/database.ts';
 import type { Queryable } from '../db/schema.ts';
@@ -89,17 +91,39 @@ async function inChunks(deleteChunk: () => Promise<number>): Promise<number> {
   }
 }
 
+/** Export results are kept a week; a partial file left by a crash, a day. */
+export const EXPORT_KEEP_MS = 7 * 24 * 3_600_000;
+const PARTIAL_KEEP_MS = 24 * 3_600_000;
+
+/** Deletes old export files in DATA_DIR/exports; a later download answers 410 task.result_gone. */
+export function pruneExportFiles(dataDir: string, now: Date): number {
+  const dir = join(dataDir, 'exports');
+  if (!existsSync(dir)) return 0;
+  let removed = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const age = now.getTime() - statSync(path).mtimeMs;
+    if (age > (name.endsWith('.part') ? PARTIAL_KEEP_MS : EXPORT_KEEP_MS)) {
+      rmSync(path, { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
+
 /** Works the prune queue and schedules it hourly. Safe to call at every start, on every server. */
 export async function registerHousekeeping(
   jobs: Jobs & Pick<PgBossJobs, 'schedule'>,
   database: Database,
   clock: Clock,
   logger?: JobsLogger,
+  dataDir?: string,
 ): Promise<void> {
   await jobs.work(PRUNE_QUEUE, async () => {
     const counts = await pruneExpired(database.db, clock.now());
+    const files = dataDir ? pruneExportFiles(dataDir, clock.now()) : 0;
     logger?.info(
-      `housekeeping: pruned ${counts.loginAttempts} login attempts, ${counts.idempotencyKeys} idempotency keys, ${counts.sessions} sessions`,
+      `housekeeping: pruned ${counts.loginAttempts} login attempts, ${counts.idempotencyKeys} idempotency keys, ${counts.sessions} sessions, ${files} export files`,
     );
   });
   await jobs.schedule(PRUNE_QUEUE, PRUNE_CRON);

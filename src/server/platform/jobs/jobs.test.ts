@@ -344,3 +344,30 @@ describe('housekeeping', () => {
     );
   });
 });
+
+describe('export file pruning', () => {
+  it('removes results older than a week and partial files older than a day, nothing newer', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, utimesSync, readdirSync, rmSync } = await import(
+      'node:fs'
+    );
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { pruneExportFiles } = await import('./housekeeping.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'openasm-prune-'));
+    mkdirSync(join(dir, 'exports'));
+    const now = new Date('2026-03-10T00:00:00Z');
+    const at = (name: string, hoursAgo: number) => {
+      const p = join(dir, 'exports', name);
+      writeFileSync(p, 'x');
+      const t = new Date(now.getTime() - hoursAgo * 3_600_000);
+      utimesSync(p, t, t);
+    };
+    at('old.csv', 24 * 8);
+    at('recent.csv', 24 * 6);
+    at('crashed.csv.part', 30);
+    at('running.csv.part', 2);
+    expect(pruneExportFiles(dir, now)).toBe(2);
+    expect(readdirSync(join(dir, 'exports')).sort()).toEqual(['recent.csv', 'running.csv.part']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
