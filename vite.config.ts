@@ -34,7 +34,7 @@ export default defineConfig({
     rolldownOptions: {
       output: {
         // The map library is large and needed only on map screens: keep it in its own chunk.
-        advancedChunks: { groups: [{ name: 'maplibre', test: /node_modules[\\/]maplibre-gl/ }] },
+        codeSplitting: { groups: [{ name: 'maplibre', test: /node_modules[\\/]maplibre-gl/ }] },
       },
     },
   },

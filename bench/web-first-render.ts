@@ -8,12 +8,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { criticalJs } from '../scripts/critical-js.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 /** Chrome DevTools' "Slow 3G": 400 ms latency, about 400 kbit/s each way. */
-const SLOW_3G = { offline: false, latency: 400, downloadThroughput: (400 * 1024) / 8, uploadThroughput: (400 * 1024) / 8 };
+const SLOW_3G = {
+  offline: false,
+  latency: 400,
+  downloadThroughput: (400 * 1024) / 8,
+  uploadThroughput: (400 * 1024) / 8,
+};
 const RUNS = 5;
 
 function freePort(): Promise<number> {
@@ -25,35 +30,39 @@ function freePort(): Promise<number> {
   });
 }
 
-function criticalJs(): { files: number; gzipBytes: number } {
-  const dist = join(ROOT, 'dist/web');
-  const manifest = JSON.parse(readFileSync(join(dist, '.vite/manifest.json'), 'utf8')) as Record<string, { file: string; imports?: string[] }>;
-  const seen = new Set<string>();
-  const visit = (k: string) => {
-    const c = manifest[k];
-    if (!c || seen.has(c.file)) return;
-    seen.add(c.file);
-    for (const d of c.imports ?? []) visit(d);
-  };
-  for (const e of ['main.tsx', 'features/auth/sign-in.tsx', 'features/home/home.tsx', 'i18n/catalogs/en.ts']) visit(e);
-  const js = [...seen].filter((f) => f.endsWith('.js'));
-  return { files: js.length, gzipBytes: js.reduce((s, f) => s + gzipSync(readFileSync(join(dist, f)), { level: 9 }).length, 0) };
-}
-
 async function main(): Promise<void> {
-  const built = spawnSync(process.execPath, [join(ROOT, 'scripts/ensure-web-build.mjs')], { stdio: 'inherit' });
+  const built = spawnSync(process.execPath, [join(ROOT, 'scripts/ensure-web-build.mjs')], {
+    stdio: 'inherit',
+  });
   if (built.status !== 0) throw new Error('build failed');
   const dataDir = mkdtempSync(join(tmpdir(), 'openasm-webbench-'));
   const port = await freePort();
   const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', JOBS: 'off', DATABASE_URL: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      JOBS: 'off',
+      DATABASE_URL: '',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve) => server.stdout!.on('data', (d) => String(d).includes('listening on') && resolve()));
+  await new Promise<void>((resolve) =>
+    server.stdout!.on('data', (d) => String(d).includes('listening on') && resolve()),
+  );
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const times: { visible: number; fcp: number }[] = [];
   try {
@@ -81,7 +90,8 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const js = criticalJs();
+  const critical = criticalJs(join(ROOT, 'dist/web'));
+  const js = { files: critical.files.length, gzipBytes: critical.gzipBytes };
   const visible = median(times.map((t) => t.visible));
   const fcp = median(times.map((t) => t.fcp));
   const section = [

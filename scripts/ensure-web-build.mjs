@@ -21,8 +21,15 @@ const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
 if (builtAt > 0 && sources.every((s) => newest(s) <= builtAt)) process.exit(0);
 
 console.log('[openasm] building the web client (once; about a minute on a slow machine)…');
-const result = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const result = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    // Always a production build: under a test runner NODE_ENV is 'test', which would bundle React's
+    // development build and the development JSX runtime.
+    env: { ...process.env, NODE_ENV: 'production' },
+  },
+);
 process.exit(result.status ?? 1);

@@ -56,3 +56,12 @@ describe('TRUST_PROXY', () => {
     }
   });
 });
+
+describe('empty variables', () => {
+  it('count as not set', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' })).toMatchObject({
+      port: 8080,
+      database: { kind: 'pglite' },
+    });
+  });
+});

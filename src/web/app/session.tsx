@@ -29,6 +29,8 @@ interface SessionValue {
   can(permission: string): boolean;
   signIn(phone: string, password: string): Promise<Me>;
   signOut(): Promise<void>;
+  /** True after the user signed out in this tab: sign-in then says so, rather than "session ended". */
+  signedOut: boolean;
 }
 
 const SessionContext = createContext<SessionValue | null>(null);
@@ -61,22 +63,27 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signIn = useCallback(
     async (phone: string, password: string) => {
       const { data } = await api<{ me: Me }>('/auth/login', { method: 'POST', body: { phone, password } });
-      queryClient.clear();
+      // Keep the 'me' query (the provider observes it); drop everything cached for someone else.
       queryClient.setQueryData(['me'], data.me);
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+      setSignedOut(false);
       setActive(0);
       return data.me;
     },
     [queryClient, setActive],
   );
 
+  const [signedOut, setSignedOut] = useState(false);
+
   const signOut = useCallback(async () => {
+    setSignedOut(true);
     try {
       await api('/auth/logout', { method: 'POST' });
     } catch {
       // Signing out of a session that already ended is still signing out.
     }
-    queryClient.clear();
     queryClient.setQueryData(['me'], null);
+    queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
   }, [queryClient]);
 
   const value = useMemo<SessionValue>(
@@ -88,8 +95,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       can: (permission) => Boolean(active?.permissions.includes(permission)),
       signIn,
       signOut,
+      signedOut,
     }),
-    [me, meQuery.isPending, active, setActive, signIn, signOut],
+    [me, meQuery.isPending, active, setActive, signIn, signOut, signedOut],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

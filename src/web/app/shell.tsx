@@ -10,7 +10,7 @@ import { useSession } from './session.tsx';
 /** The frame around every signed-in screen: skip link, header, navigation, account menu. */
 export function Shell() {
   const { t } = useTranslation();
-  const { me, loading, can } = useSession();
+  const { me, loading, can, signedOut } = useSession();
   const location = useLocation();
   const navigate = useNavigate();
   const mainRef = useRef<HTMLElement>(null);
@@ -32,6 +32,7 @@ export function Shell() {
   }, [location.pathname]);
 
   if (loading) return <p className="loading">{t('loading')}</p>;
+  if (!me && signedOut) return <Navigate to="/sign-in?reason=signedOut" replace />;
   if (!me) {
     const returnTo = `${location.pathname}${location.search}`;
     return <Navigate to={`/sign-in?returnTo=${encodeURIComponent(returnTo)}`} replace />;
@@ -136,14 +137,7 @@ function AccountMenu() {
               </p>
             )
           )}
-          <button
-            type="button"
-            className="button secondary"
-            onClick={async () => {
-              await signOut();
-              navigate('/sign-in?reason=signedOut', { replace: true });
-            }}
-          >
+          <button type="button" className="button secondary" onClick={() => void signOut()}>
             {t('account.signOut')}
           </button>
         </div>

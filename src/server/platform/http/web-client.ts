@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
@@ -19,9 +18,8 @@ export async function registerWebClient(app: FastifyInstance, dir = WEB_DIST): P
     prefix: '/',
     wildcard: false,
     index: false,
-    setHeaders(res, path) {
-      const raw = res as unknown as ServerResponse;
-      raw.setHeader(
+    setHeaders(reply, path) {
+      reply.header(
         'cache-control',
         path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
       );

@@ -1,0 +1,34 @@
+import { lazy } from 'react';
+import { createBrowserRouter } from 'react-router';
+import { Shell } from './shell.tsx';
+
+// Every screen is its own chunk: sign-in and home load only what they need (bundle budget, CI).
+const SignInPage = lazy(() => import('../features/auth/sign-in.tsx'));
+const HomePage = lazy(() => import('../features/home/home.tsx'));
+const UsersPage = lazy(() => import('../features/admin/users/users-page.tsx'));
+const UserCreatePage = lazy(() => import('../features/admin/users/user-create-page.tsx'));
+const UserDetailPage = lazy(() => import('../features/admin/users/user-detail-page.tsx'));
+const AreasPage = lazy(() => import('../features/admin/areas/areas-page.tsx'));
+const ProfilePage = lazy(() => import('../features/admin/profile/profile-page.tsx'));
+const AuditPage = lazy(() => import('../features/admin/audit/audit-page.tsx'));
+const TasksPage = lazy(() => import('../features/tasks/tasks-page.tsx'));
+const NotFoundPage = lazy(() => import('../features/home/not-found.tsx'));
+
+export const router = createBrowserRouter([
+  { path: '/sign-in', element: <SignInPage /> },
+  {
+    path: '/',
+    element: <Shell />,
+    children: [
+      { index: true, element: <HomePage /> },
+      { path: 'admin/users', element: <UsersPage /> },
+      { path: 'admin/users/new', element: <UserCreatePage /> },
+      { path: 'admin/users/:id', element: <UserDetailPage /> },
+      { path: 'admin/areas', element: <AreasPage /> },
+      { path: 'admin/profile', element: <ProfilePage /> },
+      { path: 'admin/audit', element: <AuditPage /> },
+      { path: 'tasks', element: <TasksPage /> },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+]);
