@@ -258,7 +258,10 @@ describe('administration', () => {
       await page.getByRole('button', { name: 'Search' }).click();
       await page.waitForURL(/q=Akosua/);
       await page.getByRole('table').getByText('Akosua Darko').first().waitFor();
-      await expect(page.getByRole('table').getByText('Kwame Boateng').count()).resolves.toBe(0);
+      // The previous page stays on screen until the filtered one arrives.
+      await expect
+        .poll(() => page.getByRole('table').getByText('Kwame Boateng').count(), { timeout: 10_000 })
+        .toBe(0);
       const csv = page.getByRole('link', { name: /CSV/ });
       const href = await csv.getAttribute('href');
       expect(href).toMatch(/format=csv/);

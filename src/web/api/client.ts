@@ -89,7 +89,8 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
       Array.isArray(p.errors) ? (p.errors as FieldProblem[]) : [],
       p,
     );
-    if (res.status === 401 && SESSION_CODES.has(error.code) && path !== '/auth/login') {
+    // '/me' is how the app learns whether anyone is signed in: its 401 is an answer, not an ending.
+    if (res.status === 401 && SESSION_CODES.has(error.code) && path !== '/auth/login' && path !== '/me') {
       for (const listener of sessionListeners) listener(error);
     }
     throw error;

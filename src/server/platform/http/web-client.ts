@@ -18,6 +18,8 @@ export async function registerWebClient(app: FastifyInstance, dir = WEB_DIST): P
     prefix: '/',
     wildcard: false,
     index: false,
+    // The build writes .br and .gz beside each file; they are sent to browsers that accept them.
+    preCompressed: true,
     setHeaders(reply, path) {
       reply.header(
         'cache-control',
