@@ -290,3 +290,19 @@ describe('administration', () => {
       await expectAccessible(page, 'tasks');
     }));
 });
+
+describe('several assignments', () => {
+  it('lets a person who holds two roles switch between them, and the navigation follows', () =>
+    withPage(async (page) => {
+      await signIn(page, '+233200000009');
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      await nav.getByRole('link', { name: 'Accounts' }).waitFor();
+      await page.getByRole('button', { name: /Adwoa Nyarko/ }).click();
+      await page.getByRole('radio', { name: /Community monitor/ }).click();
+      await expect.poll(() => nav.getByRole('link', { name: 'Accounts' }).count()).toBe(0);
+      await expect(page.getByRole('button', { name: /Adwoa Nyarko/ }).textContent()).resolves.toMatch(
+        /Community monitor/,
+      );
+      await page.keyboard.press('Escape');
+    }));
+});

@@ -14,6 +14,8 @@ interface DemoAccount {
   /** Area code, or the first demo district of a region code when it ends in '*'. */
   area: string;
   language: string;
+  /** Further (role, area) assignments: some people hold two roles and switch between them. */
+  also?: { role: string; area: string }[];
 }
 
 const DEMO_ACCOUNTS: Record<string, DemoAccount[]> = {
@@ -56,6 +58,7 @@ const DEMO_ACCOUNTS: Record<string, DemoAccount[]> = {
       role: 'district_officer',
       area: 'GH-WN*',
       language: 'en',
+      also: [{ role: 'community_monitor', area: 'GH-WN*' }],
     },
   ],
   drc: [
@@ -117,20 +120,23 @@ export async function seedDemo(
   return database.db.transaction().execute(async (tx) => {
     let created = false;
     const listed: { phone: string; role: string; area: string }[] = [];
-    for (const a of accounts) {
-      const area = a.area.endsWith('*')
-        ? await tx
+    // 'GH-AH' is that area; 'GH-AH*' the first (demo) district inside it.
+    const findArea = (code: string) =>
+      code.endsWith('*')
+        ? tx
             .selectFrom('admin_areas as d')
             .innerJoin('admin_areas as r', 'r.id', 'd.parent_id')
             .select(['d.id', 'd.name', 'd.code'])
-            .where('r.code', '=', a.area.slice(0, -1))
+            .where('r.code', '=', code.slice(0, -1))
             .orderBy('d.code')
             .executeTakeFirst()
-        : await tx
+        : tx
             .selectFrom('admin_areas')
             .select(['id', 'name', 'code'])
-            .where('code', '=', a.area)
+            .where('code', '=', code)
             .executeTakeFirst();
+    for (const a of accounts) {
+      const area = await findArea(a.area);
       if (!area) continue;
       listed.push({ phone: a.phone, role: a.role, area: area.name });
       const exists = await tx
@@ -156,6 +162,14 @@ export async function seedDemo(
         .insertInto('user_assignments')
         .values({ id: uuidv7(), user_id: id, role_code: a.role, area_id: area.id })
         .execute();
+      for (const extra of a.also ?? []) {
+        const where = await findArea(extra.area);
+        if (!where) continue;
+        await tx
+          .insertInto('user_assignments')
+          .values({ id: uuidv7(), user_id: id, role_code: extra.role, area_id: where.id })
+          .execute();
+      }
       await audit.record(tx, ctx, {
         action: 'user.created',
         entityType: 'user',
