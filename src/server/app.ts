@@ -15,6 +15,8 @@ import { registerTokenRoutes } from './modules/api-tokens/routes.ts';
 import { registerAuditRoutes } from './modules/audit/routes.ts';
 import { registerAuthRoutes } from './modules/auth/routes.ts';
 import { registerClientConfigRoutes } from './modules/client-config/routes.ts';
+import { registerEnterpriseRoutes } from './modules/enterprises/routes.ts';
+import { registerPeopleRoutes } from './modules/people/routes.ts';
 import { registerProfileRoutes } from './modules/profiles/routes.ts';
 import { registerRoleRoutes } from './modules/roles/routes.ts';
 import { registerTaskRoutes } from './modules/tasks/routes.ts';
@@ -239,6 +241,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerProfileRoutes(typed, moduleDeps);
       registerAuditRoutes(typed, moduleDeps);
       registerTaskRoutes(typed, moduleDeps);
+      registerEnterpriseRoutes(typed, moduleDeps);
+      registerPeopleRoutes(typed, moduleDeps);
     },
     { prefix: '/api/v1' },
   );

@@ -14,6 +14,11 @@ export const PERMISSIONS = [
   'tokens.manage',
   'audit.read',
   'audit.verify',
+  // Registry (issue 4): people, enterprises and production units.
+  'registry.read',
+  'registry.write',
+  /** Vulnerable-group attributes (disability, migrant, ethnic minority): every read is audited. */
+  'registry.sensitive.read',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -47,37 +52,64 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
     code: 'national_supervisor',
     name: 'National supervisor',
     description: 'Oversees every office in the country; reads all records and the audit trail.',
-    permissions: ['areas.read', 'profiles.read', 'users.read', 'roles.read', 'audit.read'],
+    permissions: ['areas.read', 'profiles.read', 'users.read', 'roles.read', 'audit.read', 'registry.read'],
   },
   {
     code: 'regional_officer',
     name: 'Regional officer',
     description: 'Supervises the district offices of a region.',
-    permissions: ['areas.read', 'profiles.read', 'users.read', 'audit.read'],
+    permissions: ['areas.read', 'profiles.read', 'users.read', 'audit.read', 'registry.read'],
   },
   {
     code: 'district_officer',
     name: 'District officer',
     description: 'Serves the miners of a district: registry, licences, logbooks.',
-    permissions: ['areas.read', 'profiles.read', 'users.read'],
+    permissions: [
+      'areas.read',
+      'profiles.read',
+      'users.read',
+      'registry.read',
+      'registry.write',
+      'registry.sensitive.read',
+    ],
   },
   {
     code: 'office_admin',
     name: 'Office administrator',
     description: 'Manages the accounts and device tokens of an office.',
-    permissions: ['areas.read', 'profiles.read', 'users.read', 'users.manage', 'roles.read', 'tokens.manage'],
+    // An office administrator may give the office's roles, and no one can give more than they hold
+    // (access.role_escalation): so it holds the registry rights of the district officers it appoints.
+    permissions: [
+      'areas.read',
+      'profiles.read',
+      'users.read',
+      'users.manage',
+      'roles.read',
+      'tokens.manage',
+      'registry.read',
+      'registry.write',
+      'registry.sensitive.read',
+    ],
   },
   {
     code: 'auditor',
     name: 'Auditor',
     description: 'Oversight body: reads the audit trail and verifies its chain.',
-    permissions: ['areas.read', 'profiles.read', 'users.read', 'roles.read', 'audit.read', 'audit.verify'],
+    permissions: [
+      'areas.read',
+      'profiles.read',
+      'users.read',
+      'roles.read',
+      'audit.read',
+      'audit.verify',
+      'registry.read',
+    ],
   },
   {
     code: 'buying_station_agent',
     name: 'Buying-station agent',
     description: 'Records purchases at an accredited buying station.',
-    permissions: ['areas.read', 'profiles.read'],
+    permissions: ['areas.read', 'profiles.read', 'registry.read'],
   },
   {
     code: 'community_monitor',

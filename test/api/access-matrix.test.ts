@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { peopleDb } from '../../src/server/modules/people/repo.ts';
 import { insertTask, tasksDb } from '../../src/server/modules/tasks/repo.ts';
 import { uuidv7 } from '../../src/shared/ids.ts';
 import { DEFAULT_ROLES, type Permission } from '../../src/shared/permissions.ts';
@@ -21,11 +22,13 @@ const headers: Partial<Record<UserKey, Record<string, string>>> = {};
 /** One target account per district: the records the matrix reads and writes. */
 const targets: Partial<Record<AreaKey, string>> = {};
 const tokenIn: Partial<Record<AreaKey, string>> = {};
+/** One registered person per district (people registry). */
+const people: Partial<Record<AreaKey, string>> = {};
 const DISTRICTS: AreaKey[] = ['obuasi', 'amansie', 'bibiani', 'sefwi'];
 
 type Kind = 'read' | 'write' | 'collection' | 'global' | 'national' | 'self' | 'own';
 interface Endpoint {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   url: string;
   permission: Permission | null;
   /** read/write: a record in an area; collection: lists scoped records; global: unscoped reference data;
@@ -38,6 +41,15 @@ interface Endpoint {
     owner: UserKey,
   ) => Promise<{ url: string; payload?: object; headers?: Record<string, string> }>;
 }
+
+const personVersion = async (id: string) =>
+  (
+    await peopleDb(t.database.db)
+      .selectFrom('people')
+      .select('version')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+  ).version;
 
 const version = async (id: string) =>
   (await t.database.db.selectFrom('users').select('version').where('id', '=', id).executeTakeFirstOrThrow())
@@ -77,6 +89,51 @@ async function taskOf(owner: UserKey, status: 'queued' | 'succeeded' = 'queued')
       .execute();
   }
   return id;
+}
+
+/** An enterprise and a production unit per district (registry), registered by the admin on first use. */
+const registryRecords: Record<string, string> = {};
+async function registryRecord(kind: 'enterprises' | 'production-units', a: AreaKey): Promise<string> {
+  const key = `${kind} ${a}`;
+  if (!registryRecords[key]) {
+    const areaId = t.fx.areas[a].id;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/${kind}`,
+      headers: headers.admin,
+      payload:
+        kind === 'enterprises'
+          ? { name: `Matrix ${a}`, form: 'association', areaId }
+          : { kind: 'pit', name: `Matrix pit ${a}`, areaId },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    registryRecords[key] = res.json().id;
+  }
+  return registryRecords[key]!;
+}
+/** The If-Match of a registry record as it is now. */
+async function registryEtag(kind: 'enterprises' | 'production-units', id: string): Promise<string> {
+  const res = await t.app.inject({ method: 'GET', url: `/api/v1/${kind}/${id}`, headers: headers.admin });
+  return res.headers.etag as string;
+}
+/** A fresh member of the district's enterprise, so every caller meets one to end. */
+async function memberIn(a: AreaKey): Promise<{ enterprise: string; member: string }> {
+  const enterprise = await registryRecord('enterprises', a);
+  const member = uuidv7();
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/enterprises/${enterprise}/members`,
+    headers: headers.admin,
+    payload: {
+      id: member,
+      memberName: 'Matrix Member',
+      sex: 'female',
+      role: 'member',
+      startDate: '2026-01-01',
+    },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return { enterprise, member };
 }
 
 const ENDPOINTS: Endpoint[] = [
@@ -335,6 +392,170 @@ const ENDPOINTS: Endpoint[] = [
     kind: 'own',
     request: async (_a, owner) => ({ url: `/api/v1/tasks/${await taskOf(owner, 'succeeded')}/download` }),
   },
+  {
+    method: 'GET',
+    url: '/api/v1/enterprises',
+    permission: 'registry.read',
+    kind: 'collection',
+    request: async () => ({ url: '/api/v1/enterprises?limit=500' }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/enterprises',
+    permission: 'registry.write',
+    kind: 'write',
+    request: async (a) => ({
+      url: '/api/v1/enterprises',
+      payload: { name: 'Matrix Created', form: 'cooperative', areaId: t.fx.areas[a].id },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/enterprises/:id',
+    permission: 'registry.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/enterprises/${await registryRecord('enterprises', a)}` }),
+  },
+  {
+    method: 'PATCH',
+    url: '/api/v1/enterprises/:id',
+    permission: 'registry.write',
+    kind: 'write',
+    request: async (a) => {
+      const id = await registryRecord('enterprises', a);
+      return {
+        url: `/api/v1/enterprises/${id}`,
+        payload: { benefitSharingRules: 'Equal shares after costs.' },
+        headers: { 'if-match': await registryEtag('enterprises', id) },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/enterprises/:id/history',
+    permission: 'registry.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/enterprises/${await registryRecord('enterprises', a)}/history` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/enterprises/:id/members',
+    permission: 'registry.write',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/enterprises/${await registryRecord('enterprises', a)}/members`,
+      payload: { memberName: 'Matrix Worker', sex: 'male', role: 'worker', startDate: '2026-02-01' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/enterprises/:id/members/:memberId/end',
+    permission: 'registry.write',
+    kind: 'write',
+    request: async (a) => {
+      const { enterprise, member } = await memberIn(a);
+      return { url: `/api/v1/enterprises/${enterprise}/members/${member}/end`, payload: {} };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/production-units',
+    permission: 'registry.read',
+    kind: 'collection',
+    request: async () => ({ url: '/api/v1/production-units?limit=500' }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/production-units',
+    permission: 'registry.write',
+    kind: 'write',
+    request: async (a) => ({
+      url: '/api/v1/production-units',
+      payload: { kind: 'shaft', name: 'Matrix Created', areaId: t.fx.areas[a].id },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/production-units/:id',
+    permission: 'registry.read',
+    kind: 'read',
+    request: async (a) => ({
+      url: `/api/v1/production-units/${await registryRecord('production-units', a)}`,
+    }),
+  },
+  {
+    method: 'PATCH',
+    url: '/api/v1/production-units/:id',
+    permission: 'registry.write',
+    kind: 'write',
+    request: async (a) => {
+      const id = await registryRecord('production-units', a);
+      return {
+        url: `/api/v1/production-units/${id}`,
+        payload: { equipment: [{ item: 'water pump', count: 1 }] },
+        headers: { 'if-match': await registryEtag('production-units', id) },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/people',
+    permission: 'registry.read',
+    kind: 'collection',
+    request: async () => ({ url: '/api/v1/people?limit=500' }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/people',
+    permission: 'registry.write',
+    kind: 'write',
+    request: async (a) => ({
+      url: '/api/v1/people',
+      payload: {
+        givenName: 'Matrix',
+        familyName: 'Created',
+        sex: 'not_stated',
+        areaId: t.fx.areas[a].id,
+        checkDuplicates: false,
+      },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/people/:id',
+    permission: 'registry.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/people/${people[a]}` }),
+  },
+  {
+    method: 'PATCH',
+    url: '/api/v1/people/:id',
+    permission: 'registry.write',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/people/${people[a]}`,
+      payload: { sex: 'not_stated' },
+      headers: { 'if-match': `"v${await personVersion(people[a]!)}"` },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/people/:id/sensitive',
+    permission: 'registry.sensitive.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/people/${people[a]}/sensitive` }),
+  },
+  {
+    // Needs registry.sensitive.read too; every default role with registry.write holds it.
+    method: 'PUT',
+    url: '/api/v1/people/:id/sensitive',
+    permission: 'registry.write',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/people/${people[a]}/sensitive`,
+      payload: { disability: null, migrant: true, ethnicMinority: null, legalBasis: 'consent' },
+    }),
+  },
 ];
 
 /** Routes outside the matrix, each with the reason. */
@@ -402,6 +623,14 @@ beforeAll(async () => {
     });
     expect(tok.statusCode).toBe(201);
     tokenIn[d] = tok.json().id;
+    const person = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/people',
+      headers: admin,
+      payload: { givenName: 'Target', familyName: d, sex: 'not_stated', areaId: t.fx.areas[d].id },
+    });
+    expect(person.statusCode, person.body).toBe(201);
+    people[d] = person.json().id;
   }
   for (const c of CALLERS) headers[c] = await t.login(c);
 });

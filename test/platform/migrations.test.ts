@@ -91,3 +91,28 @@ describe('the application role', () => {
     );
   });
 });
+
+describe('permission migrations for existing installations', () => {
+  it('0006 gives the registry rights to the system roles an older installation already has, once', async () => {
+    const { ensureDefaultRoles } = await import('../../src/server/modules/roles/repo.ts');
+    await database.db.transaction().execute((tx) => ensureDefaultRoles(tx));
+    // An installation from before the registry: its roles lack the new permissions.
+    await database.asOwner((c) =>
+      c.query(
+        "UPDATE roles SET permissions = array_remove(array_remove(array_remove(permissions, 'registry.read'), 'registry.write'), 'registry.sensitive.read')",
+      ),
+    );
+    const sql0006 = listMigrations().find((m) => m.version === 6)!.sql;
+    await database.asOwner((c) => c.query(sql0006));
+    await database.asOwner((c) => c.query(sql0006));
+    const roles = await database.db.selectFrom('roles').select(['code', 'permissions']).execute();
+    const perms = Object.fromEntries(roles.map((r) => [r.code, r.permissions]));
+    expect(perms.district_officer).toEqual(
+      expect.arrayContaining(['registry.read', 'registry.write', 'registry.sensitive.read']),
+    );
+    expect(perms.auditor).toContain('registry.read');
+    expect(perms.auditor).not.toContain('registry.write');
+    expect(perms.community_monitor).not.toContain('registry.read');
+    expect(perms.district_officer!.filter((p) => p === 'registry.read').length).toBe(1);
+  });
+});
