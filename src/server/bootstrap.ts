@@ -1,4 +1,5 @@
 import type { Config } from './config.ts';
+import { seedRegistryDemo } from './demo/registry-seed.ts';
 import { demoPhones, seedDemo } from './demo/seed.ts';
 import { loadProfileByName } from './modules/profiles/loader.ts';
 import { ensureDefaultRoles } from './modules/roles/repo.ts';
@@ -36,6 +37,8 @@ export async function bootstrap(
   const rolesAdded = await database.db.transaction().execute((tx) => ensureDefaultRoles(tx));
   const profile = await loadProfileByName(database, audit, ctx, config.profile, log);
   const demo = config.demoData ? await seedDemo(database, audit, ctx, config.profile, log) : null;
+  if (config.demoData)
+    await seedRegistryDemo(database, { audit, clock: systemClock }, ctx, config.profile, log);
   if (config.env === 'production') await refuseActiveDemoAccounts(database);
   return { database, report: { migrationsApplied, rolesAdded, profile, demo } };
 }

@@ -107,6 +107,7 @@ describe('the server process', () => {
       expect(server.output()).toMatch(/applied migrations 1/);
       expect(server.output()).toMatch(/demo accounts \(password for all: /);
       expect(server.output()).toContain('+233200000001');
+      expect(server.output()).toMatch(/created 10 demo miners and 2 demo enterprises/);
       const ready = await fetch(url('/readyz'));
       expect(await ready.json()).toMatchObject({ status: 'ready' });
       const token = await login();
