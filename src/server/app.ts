@@ -16,6 +16,7 @@ import { registerAuditRoutes } from './modules/audit/routes.ts';
 import { registerAuthRoutes } from './modules/auth/routes.ts';
 import { registerClientConfigRoutes } from './modules/client-config/routes.ts';
 import { registerEnterpriseRoutes } from './modules/enterprises/routes.ts';
+import { registerLicensingRoutes } from './modules/licensing/routes.ts';
 import { registerPeopleRoutes } from './modules/people/routes.ts';
 import { registerProfileRoutes } from './modules/profiles/routes.ts';
 import { registerRoleRoutes } from './modules/roles/routes.ts';
@@ -243,6 +244,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerTaskRoutes(typed, moduleDeps);
       registerEnterpriseRoutes(typed, moduleDeps);
       registerPeopleRoutes(typed, moduleDeps);
+      registerLicensingRoutes(typed, moduleDeps);
     },
     { prefix: '/api/v1' },
   );

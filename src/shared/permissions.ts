@@ -19,6 +19,10 @@ export const PERMISSIONS = [
   'registry.write',
   /** Vulnerable-group attributes (disability, migrant, ethnic minority): every read is audited. */
   'registry.sensitive.read',
+  // Licensing (issue 4): applications, decisions and licences.
+  'licensing.read',
+  'licensing.apply',
+  'licensing.decide',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -52,13 +56,30 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
     code: 'national_supervisor',
     name: 'National supervisor',
     description: 'Oversees every office in the country; reads all records and the audit trail.',
-    permissions: ['areas.read', 'profiles.read', 'users.read', 'roles.read', 'audit.read', 'registry.read'],
+    permissions: [
+      'areas.read',
+      'profiles.read',
+      'users.read',
+      'roles.read',
+      'audit.read',
+      'registry.read',
+      'licensing.read',
+      'licensing.decide',
+    ],
   },
   {
     code: 'regional_officer',
     name: 'Regional officer',
     description: 'Supervises the district offices of a region.',
-    permissions: ['areas.read', 'profiles.read', 'users.read', 'audit.read', 'registry.read'],
+    permissions: [
+      'areas.read',
+      'profiles.read',
+      'users.read',
+      'audit.read',
+      'registry.read',
+      'licensing.read',
+      'licensing.decide',
+    ],
   },
   {
     code: 'district_officer',
@@ -71,6 +92,9 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'registry.read',
       'registry.write',
       'registry.sensitive.read',
+      'licensing.read',
+      'licensing.apply',
+      'licensing.decide',
     ],
   },
   {
@@ -89,6 +113,9 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'registry.read',
       'registry.write',
       'registry.sensitive.read',
+      'licensing.read',
+      'licensing.apply',
+      'licensing.decide',
     ],
   },
   {
@@ -103,13 +130,14 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'audit.read',
       'audit.verify',
       'registry.read',
+      'licensing.read',
     ],
   },
   {
     code: 'buying_station_agent',
     name: 'Buying-station agent',
     description: 'Records purchases at an accredited buying station.',
-    permissions: ['areas.read', 'profiles.read', 'registry.read'],
+    permissions: ['areas.read', 'profiles.read', 'registry.read', 'licensing.read'],
   },
   {
     code: 'community_monitor',

@@ -136,6 +136,81 @@ async function memberIn(a: AreaKey): Promise<{ enterprise: string; member: strin
   return { enterprise, member };
 }
 
+/** Licensing records made by the admin: an application taken to a stage, or a licence in a state. */
+let licensingHolders = 0;
+async function adminPost(url: string, payload?: object) {
+  const res = await t.app.inject({
+    method: 'POST',
+    url,
+    headers: headers.admin,
+    ...(payload ? { payload } : {}),
+  });
+  expect(res.statusCode, res.body).toBeLessThan(300);
+  return res.json();
+}
+type Stage = 'draft' | 'submitted' | 'under_review' | 'approved';
+async function applicationIn(a: AreaKey, stage: Stage): Promise<string> {
+  // A fresh person each time, so issuing never meets an active licence of the same tier.
+  const holder = await adminPost('/api/v1/people', {
+    givenName: 'Licence',
+    familyName: `Holder${++licensingHolders}`,
+    sex: 'not_stated',
+    areaId: t.fx.areas[a].id,
+    checkDuplicates: false,
+  });
+  const app = await adminPost('/api/v1/licence-applications', {
+    tierCode: 'community_permit',
+    holderKind: 'person',
+    holderId: holder.id,
+    requestedAreaHectares: 1,
+  });
+  const steps: [Stage, string, object?][] = [
+    ['submitted', 'submit'],
+    ['under_review', 'review'],
+    ['approved', 'decision', { outcome: 'approve' }],
+  ];
+  for (const [reached, path, payload] of steps) {
+    if (stage === 'draft') break;
+    await adminPost(`/api/v1/licence-applications/${app.id}/${path}`, payload);
+    if (reached === stage) break;
+  }
+  return app.id;
+}
+async function licenceIn(a: AreaKey, status: 'active' | 'suspended' = 'active'): Promise<string> {
+  const licence = await adminPost(`/api/v1/licence-applications/${await applicationIn(a, 'approved')}/issue`);
+  if (status === 'suspended') await adminPost(`/api/v1/licences/${licence.id}/suspend`, { reason: 'Matrix' });
+  return licence.id;
+}
+const licensingCache: Record<string, string> = {};
+async function cached(key: string, make: () => Promise<string>): Promise<string> {
+  licensingCache[key] ??= await make();
+  return licensingCache[key]!;
+}
+/** The country profile the licensing endpoints need: one district-level tier. */
+const MATRIX_PROFILE = {
+  adminLevels: [
+    { level: 0, key: 'country', names: { en: 'Country' } },
+    { level: 1, key: 'region', names: { en: 'Region' } },
+    { level: 2, key: 'district', names: { en: 'District' } },
+  ],
+  licenceTiers: [
+    {
+      code: 'community_permit',
+      names: { en: 'Community permit' },
+      holderKinds: ['person', 'enterprise'],
+      maxAreaHectares: 2,
+      validityMonths: 12,
+      fee: { amountMinor: 10000, currency: 'GHS' },
+      issuingLevel: 'district',
+      requirements: [{ code: 'national_id', names: { en: 'ID' } }],
+      incentives: [],
+      reportingDuty: { frequency: 'monthly', report: 'production' },
+      serviceStandardDays: 30,
+      nextTier: null,
+    },
+  ],
+};
+
 const ENDPOINTS: Endpoint[] = [
   {
     method: 'GET',
@@ -556,6 +631,140 @@ const ENDPOINTS: Endpoint[] = [
       payload: { disability: null, migrant: true, ethnicMinority: null, legalBasis: 'consent' },
     }),
   },
+  {
+    method: 'GET',
+    url: '/api/v1/licence-applications',
+    permission: 'licensing.read',
+    kind: 'collection',
+    request: async () => ({ url: '/api/v1/licence-applications?limit=500' }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/licence-applications',
+    permission: 'licensing.apply',
+    kind: 'write',
+    request: async (a) => ({
+      url: '/api/v1/licence-applications',
+      payload: {
+        tierCode: 'community_permit',
+        holderKind: 'person',
+        holderId: people[a],
+        requestedAreaHectares: 1,
+      },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/licence-applications/:id',
+    permission: 'licensing.read',
+    kind: 'read',
+    request: async (a) => ({
+      url: `/api/v1/licence-applications/${await cached(`draft ${a}`, () => applicationIn(a, 'draft'))}`,
+    }),
+  },
+  {
+    method: 'PATCH',
+    url: '/api/v1/licence-applications/:id',
+    permission: 'licensing.apply',
+    kind: 'write',
+    request: async (a) => {
+      const id = await applicationIn(a, 'draft');
+      return {
+        url: `/api/v1/licence-applications/${id}`,
+        payload: { requestedAreaHectares: 1.5 },
+        headers: { 'if-match': '"v1"' },
+      };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/licence-applications/:id/submit',
+    permission: 'licensing.apply',
+    kind: 'write',
+    request: async (a) => ({ url: `/api/v1/licence-applications/${await applicationIn(a, 'draft')}/submit` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/licence-applications/:id/review',
+    permission: 'licensing.decide',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/licence-applications/${await applicationIn(a, 'submitted')}/review`,
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/licence-applications/:id/checklist',
+    permission: 'licensing.decide',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/licence-applications/${await cached(`review ${a}`, () => applicationIn(a, 'under_review'))}/checklist`,
+      payload: { code: 'national_id', met: true },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/licence-applications/:id/decision',
+    permission: 'licensing.decide',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/licence-applications/${await applicationIn(a, 'under_review')}/decision`,
+      payload: { outcome: 'approve' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/licence-applications/:id/issue',
+    permission: 'licensing.decide',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/licence-applications/${await applicationIn(a, 'approved')}/issue`,
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/licences',
+    permission: 'licensing.read',
+    kind: 'collection',
+    request: async () => ({ url: '/api/v1/licences?limit=500' }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/licences/:id',
+    permission: 'licensing.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/licences/${await cached(`licence ${a}`, () => licenceIn(a))}` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/licences/:id/suspend',
+    permission: 'licensing.decide',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/licences/${await licenceIn(a)}/suspend`,
+      payload: { reason: 'Matrix' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/licences/:id/reinstate',
+    permission: 'licensing.decide',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/licences/${await licenceIn(a, 'suspended')}/reinstate`,
+      payload: {},
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/licences/:id/revoke',
+    permission: 'licensing.decide',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/licences/${await licenceIn(a)}/revoke`,
+      payload: { reason: 'Matrix' },
+    }),
+  },
 ];
 
 /** Routes outside the matrix, each with the reason. */
@@ -596,6 +805,13 @@ function districtsFor(user: UserKey): { inside: AreaKey; outside: AreaKey | null
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'openasm-matrix-'));
   t = await createTestApp({ DATA_DIR: dataDir });
+  await t.database.asOwner((c) =>
+    c.query(
+      `INSERT INTO country_profiles (country, profile_id, version, checksum, document)
+       VALUES ('GH', 'matrix-test', '1.0.0', 'test', $1::jsonb)`,
+      [JSON.stringify(MATRIX_PROFILE)],
+    ),
+  );
   const admin = await t.login('admin');
   for (const d of DISTRICTS) {
     const res = await t.app.inject({

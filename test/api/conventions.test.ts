@@ -454,3 +454,26 @@ describe('check characters (exhaustive)', () => {
     expect(missed).toBe(0);
   });
 });
+
+describe('uniqueness enforced by the database under concurrency', () => {
+  it('answers a unique violation as a conflict with a stable code, not a server error', async () => {
+    const { toAppError } = await import('../../src/server/platform/http/problem.ts');
+    const known = toAppError(
+      Object.assign(new Error('duplicate key'), { code: '23505', constraint: 'users_phone_key' }),
+    );
+    expect([known.status, known.code]).toEqual([409, 'user.phone_taken']);
+    const other = toAppError(
+      Object.assign(new Error('duplicate key'), { code: '23505', constraint: 'something_else' }),
+    );
+    expect([other.status, other.code]).toEqual([409, 'resource.conflict']);
+  });
+
+  it('two simultaneous creations of the same phone number: one account, one conflict', async () => {
+    const phone = newPhone();
+    const results = await Promise.all(
+      [1, 2].map((n) => post('/api/v1/users', { name: `Racer ${n}`, phone, areaId: t.fx.areas.obuasi.id })),
+    );
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    expect(results.find((r) => r.statusCode === 409)!.json().code).toBe('user.phone_taken');
+  });
+});

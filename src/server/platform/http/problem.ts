@@ -15,6 +15,16 @@ export interface ProblemDocument {
   [extension: string]: unknown;
 }
 
+/** Database uniqueness rules with their own problem code. */
+const UNIQUE_CONSTRAINTS: Record<string, AppError> = {
+  licences_one_active_per_tier: new AppError(
+    409,
+    'licensing.duplicate_active_licence',
+    'The holder already has an active licence of this tier.',
+  ),
+  users_phone_key: new AppError(409, 'user.phone_taken', 'An account with this phone number already exists.'),
+};
+
 const LOCATION: Record<string, string> = {
   body: 'body',
   querystring: 'query',
@@ -56,6 +66,20 @@ export function toAppError(error: unknown): AppError {
       );
     }
     return problems.validation(fieldErrors);
+  }
+  // A uniqueness rule the database enforces under concurrency (two requests racing past the
+  // service's own check) answers as the service would have: a conflict, not a server error.
+  const pgError = error as { code?: unknown; constraint?: unknown };
+  if (pgError.code === '23505') {
+    const known = typeof pgError.constraint === 'string' ? UNIQUE_CONSTRAINTS[pgError.constraint] : undefined;
+    return (
+      known ??
+      new AppError(
+        409,
+        'resource.conflict',
+        'This conflicts with a record saved at the same moment. Reload and try again.',
+      )
+    );
   }
   const fe = error as FastifyError;
   switch (fe.code) {

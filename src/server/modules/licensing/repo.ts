@@ -1,0 +1,203 @@
+import { type ColumnType, type Generated, type Kysely, type Selectable, sql } from 'kysely';
+import { subtreePatterns } from '../../platform/access/access.ts';
+import type { DB, Queryable } from '../../platform/db/schema.ts';
+import type { ApplicationStatus, LicenceStatus } from './workflow.ts';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type HolderKind = 'person' | 'enterprise' | 'production_unit';
+export type Checklist = Record<string, { met: boolean; note: string | null }>;
+
+/** The tables of migration 0007. */
+export interface LicenceApplicationsTable {
+  id: string;
+  reference: string;
+  tier_code: string;
+  holder_kind: HolderKind;
+  holder_id: string;
+  area_id: string;
+  status: ColumnType<ApplicationStatus, ApplicationStatus | undefined, ApplicationStatus>;
+  requested_area_hectares: ColumnType<string | number, number, number>;
+  checklist: ColumnType<Checklist, string | undefined, string>;
+  fee_assessed_minor: ColumnType<string | number | null, number | null | undefined, number | null>;
+  currency: ColumnType<string | null, string | null | undefined, string | null>;
+  submitted_at: NullableTimestamp;
+  decided_at: NullableTimestamp;
+  decided_by: ColumnType<string | null, string | null | undefined, string | null>;
+  decision_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  version: Generated<number>;
+}
+
+export interface LicencesTable {
+  id: string;
+  number: string;
+  application_id: string;
+  tier_code: string;
+  holder_kind: HolderKind;
+  holder_id: string;
+  area_id: string;
+  status: ColumnType<LicenceStatus, LicenceStatus | undefined, LicenceStatus>;
+  valid_from: ColumnType<string, string, string>;
+  valid_to: ColumnType<string, string, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  version: Generated<number>;
+}
+
+export interface LicenceEventsTable {
+  id: string;
+  application_id: string;
+  licence_id: string | null;
+  from_status: string | null;
+  to_status: string;
+  reason: string | null;
+  actor_id: string | null;
+  at: Timestamp;
+}
+
+export type LicensingTables = {
+  licence_applications: LicenceApplicationsTable;
+  licences: LicencesTable;
+  licence_events: LicenceEventsTable;
+};
+
+export function licensingDb(db: Queryable): Kysely<DB & LicensingTables> {
+  return (db as Kysely<DB>).withTables<LicensingTables>();
+}
+
+export type ApplicationRow = Selectable<LicenceApplicationsTable> & {
+  area_path: string;
+  country: string;
+  licence_id: string | null;
+};
+export type LicenceRow = Selectable<LicencesTable> & { area_path: string; country: string };
+
+export async function nextNumber(
+  db: Queryable,
+  sequence: 'licence_application_reference_seq' | 'licence_number_seq',
+): Promise<number> {
+  const r = await sql<{ n: number }>`SELECT nextval(${sequence}::regclass) AS n`.execute(db);
+  return Number(r.rows[0]!.n);
+}
+
+function applications(db: Queryable) {
+  return licensingDb(db)
+    .selectFrom('licence_applications')
+    .innerJoin('admin_areas', 'admin_areas.id', 'licence_applications.area_id')
+    .leftJoin('licences', 'licences.application_id', 'licence_applications.id')
+    .selectAll('licence_applications')
+    .select(['admin_areas.path as area_path', 'admin_areas.country as country', 'licences.id as licence_id']);
+}
+
+export function findApplication(db: Queryable, id: string): Promise<ApplicationRow | undefined> {
+  return applications(db).where('licence_applications.id', '=', id).executeTakeFirst();
+}
+
+export interface Keyset {
+  createdAt: string;
+  id: string;
+}
+
+export function listApplications(
+  db: Queryable,
+  f: {
+    scopePaths: string[];
+    status?: ApplicationStatus | undefined;
+    tierCode?: string | undefined;
+    after?: Keyset | undefined;
+    limit: number;
+  },
+): Promise<ApplicationRow[]> {
+  let q = applications(db).where(
+    sql<boolean>`admin_areas.path LIKE ANY(${sql.val(subtreePatterns(f.scopePaths))})`,
+  );
+  if (f.status) q = q.where('licence_applications.status', '=', f.status);
+  if (f.tierCode) q = q.where('licence_applications.tier_code', '=', f.tierCode);
+  if (f.after)
+    q = q.where(
+      sql<boolean>`(licence_applications.created_at, licence_applications.id) > (${f.after.createdAt}::timestamptz, ${f.after.id}::uuid)`,
+    );
+  return q
+    .orderBy('licence_applications.created_at')
+    .orderBy('licence_applications.id')
+    .limit(f.limit + 1)
+    .execute();
+}
+
+function licences(db: Queryable) {
+  return licensingDb(db)
+    .selectFrom('licences')
+    .innerJoin('admin_areas', 'admin_areas.id', 'licences.area_id')
+    .selectAll('licences')
+    .select(['admin_areas.path as area_path', 'admin_areas.country as country']);
+}
+
+export function findLicence(db: Queryable, id: string): Promise<LicenceRow | undefined> {
+  return licences(db).where('licences.id', '=', id).executeTakeFirst();
+}
+
+export function listLicences(
+  db: Queryable,
+  f: {
+    scopePaths: string[];
+    status?: LicenceStatus | undefined;
+    tierCode?: string | undefined;
+    after?: Keyset | undefined;
+    limit: number;
+  },
+): Promise<LicenceRow[]> {
+  let q = licences(db).where(
+    sql<boolean>`admin_areas.path LIKE ANY(${sql.val(subtreePatterns(f.scopePaths))})`,
+  );
+  if (f.status) q = q.where('licences.status', '=', f.status);
+  if (f.tierCode) q = q.where('licences.tier_code', '=', f.tierCode);
+  if (f.after)
+    q = q.where(
+      sql<boolean>`(licences.created_at, licences.id) > (${f.after.createdAt}::timestamptz, ${f.after.id}::uuid)`,
+    );
+  return q
+    .orderBy('licences.created_at')
+    .orderBy('licences.id')
+    .limit(f.limit + 1)
+    .execute();
+}
+
+const HOLDER_TABLES = {
+  person: 'people',
+  enterprise: 'enterprises',
+  production_unit: 'production_units',
+} as const;
+
+/** The area of a holder (a person, an enterprise or a production unit), if it exists. */
+export async function holderArea(
+  db: Queryable,
+  kind: HolderKind,
+  id: string,
+): Promise<{ area_id: string; path: string; country: string } | undefined> {
+  const table = sql.table(HOLDER_TABLES[kind]);
+  const r = await sql<{ area_id: string; path: string; country: string }>`
+    SELECT h.area_id, a.path, a.country FROM ${table} h JOIN admin_areas a ON a.id = h.area_id
+     WHERE h.id = ${id}::uuid`.execute(db);
+  return r.rows[0];
+}
+
+/** The profile document of a country, if one is loaded. */
+export async function profileOf(db: Queryable, country: string): Promise<unknown | undefined> {
+  const r = await sql<{ document: unknown }>`
+    SELECT document FROM country_profiles WHERE country = ${country}`.execute(db);
+  return r.rows[0]?.document;
+}
+
+export function activeLicenceOf(db: Queryable, kind: HolderKind, holderId: string, tierCode: string) {
+  return licensingDb(db)
+    .selectFrom('licences')
+    .select(['id', 'number'])
+    .where('holder_kind', '=', kind)
+    .where('holder_id', '=', holderId)
+    .where('tier_code', '=', tierCode)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+}

@@ -1,0 +1,581 @@
+import { sql } from 'kysely';
+import { UUID_PATTERN, uuidv7, withCheckCharacter } from '../../../shared/ids.ts';
+import type {
+  ApplicationListQuery,
+  CreateApplicationInput,
+  LicenceApplicationDto,
+  LicenceDto,
+  LicenceListQuery,
+  UpdateApplicationInput,
+} from '../../../shared/schemas/licensing.ts';
+import {
+  AccessDenied,
+  assertCanRead,
+  assertCanWrite,
+  covers,
+  requireActor,
+  requirePermission,
+  scopePaths,
+} from '../../platform/access/access.ts';
+import type { AuditLog } from '../../platform/audit/audit.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { RequestContext } from '../../platform/context.ts';
+import type { Queryable, Tx } from '../../platform/db/schema.ts';
+import { AppError, problems } from '../../platform/errors.ts';
+import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
+import * as repo from './repo.ts';
+import {
+  type ApplicationAction,
+  type LicenceAction,
+  nextApplicationStatus,
+  nextLicenceStatus,
+  validTo,
+} from './workflow.ts';
+
+interface Tier {
+  code: string;
+  holderKinds: string[];
+  maxAreaHectares: number;
+  validityMonths: number;
+  fee: { amountMinor: number; currency: string };
+  issuingLevel: string;
+  requirements: { code: string }[];
+}
+interface ProfileDoc {
+  adminLevels: { level: number; key: string }[];
+  licenceTiers: Tier[];
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+const num = (v: string | number | null) => (v === null ? null : Number(v));
+
+function toApplicationDto(a: repo.ApplicationRow): LicenceApplicationDto {
+  return {
+    id: a.id,
+    reference: a.reference,
+    tierCode: a.tier_code,
+    holderKind: a.holder_kind,
+    holderId: a.holder_id,
+    areaId: a.area_id,
+    status: a.status,
+    requestedAreaHectares: Number(a.requested_area_hectares),
+    checklist: a.checklist,
+    feeAssessedMinor: num(a.fee_assessed_minor),
+    currency: a.currency,
+    submittedAt: iso(a.submitted_at),
+    decidedAt: iso(a.decided_at),
+    decidedBy: a.decided_by,
+    decisionReason: a.decision_reason,
+    licenceId: a.licence_id,
+    createdAt: iso(a.created_at)!,
+    updatedAt: iso(a.updated_at)!,
+    version: a.version,
+  };
+}
+
+function toLicenceDto(l: repo.LicenceRow): LicenceDto {
+  return {
+    id: l.id,
+    number: l.number,
+    applicationId: l.application_id,
+    tierCode: l.tier_code,
+    holderKind: l.holder_kind,
+    holderId: l.holder_id,
+    areaId: l.area_id,
+    status: l.status,
+    validFrom: l.valid_from,
+    validTo: l.valid_to,
+    createdAt: iso(l.created_at)!,
+    updatedAt: iso(l.updated_at)!,
+    version: l.version,
+  };
+}
+
+const appTarget = (a: { id: string | null; area_id: string; area_path: string }) => ({
+  entityType: 'Licence application',
+  entityId: a.id,
+  areaId: a.area_id,
+  areaPath: a.area_path,
+});
+const licenceTarget = (l: { id: string; area_id: string; area_path: string }) => ({
+  entityType: 'Licence',
+  entityId: l.id,
+  areaId: l.area_id,
+  areaPath: l.area_path,
+});
+
+function keysetOf(cursor: string | undefined): repo.Keyset | undefined {
+  const decoded = decodeCursor(cursor, 2);
+  if (decoded === null) return undefined;
+  const [createdAt, id] = decoded;
+  if (typeof createdAt !== 'string' || typeof id !== 'string' || !UUID_PATTERN.test(id)) {
+    throw problems.invalidCursor();
+  }
+  return { createdAt, id };
+}
+
+const AUDIT_ACTIONS: Record<ApplicationAction, string> = {
+  submit: 'submitted',
+  review: 'review_started',
+  approve: 'approved',
+  reject: 'rejected',
+  issue: 'issued',
+};
+
+/** Depth of an area path: /GH/ is level 0, /GH/GH-AH/ level 1… */
+const depthOf = (path: string) => path.split('/').length - 3;
+
+/** Initials of a tier code for licence numbers: small_scale_licence → SSL. */
+const tierAbbreviation = (code: string) =>
+  code
+    .split('_')
+    .map((w) => w[0]!.toUpperCase())
+    .join('');
+
+export function createLicensingService({ audit, clock }: { audit: AuditLog; clock: Clock }) {
+  async function profile(db: Queryable, country: string): Promise<ProfileDoc | undefined> {
+    return (await repo.profileOf(db, country)) as ProfileDoc | undefined;
+  }
+
+  async function tierOrFail(db: Queryable, country: string, code: string, field: string): Promise<Tier> {
+    const tier = (await profile(db, country))?.licenceTiers.find((t) => t.code === code);
+    if (!tier)
+      throw problems.validation([
+        { path: field, code: 'unknown_tier', message: 'No such licence tier in the country profile.' },
+      ]);
+    return tier;
+  }
+
+  function checkArea(tier: Tier, hectares: number) {
+    if (hectares > tier.maxAreaHectares) {
+      throw problems.validation([
+        {
+          path: 'body.requestedAreaHectares',
+          code: 'above_tier_maximum',
+          message: `The tier allows at most ${tier.maxAreaHectares} ha.`,
+        },
+      ]);
+    }
+  }
+
+  /** licensing.decide over the area, from a grant at the tier's issuing level or above. */
+  async function assertCanDecide(
+    db: Queryable,
+    ctx: RequestContext,
+    target: { id: string; area_id: string; area_path: string; country: string; tier_code: string },
+    entityType: 'Licence application' | 'Licence',
+  ) {
+    const t = { entityType, entityId: target.id, areaId: target.area_id, areaPath: target.area_path };
+    assertCanWrite(ctx, 'licensing.decide', t);
+    const actor = requireActor(ctx);
+    if (actor.kind === 'system') return;
+    const doc = await profile(db, target.country);
+    const tier = doc?.licenceTiers.find((x) => x.code === target.tier_code);
+    const level = doc?.adminLevels.find((l) => l.key === tier?.issuingLevel)?.level ?? 0;
+    const ok = actor.grants.some(
+      (g) =>
+        g.permissions.has('licensing.decide') &&
+        target.area_path.startsWith(g.areaPath) &&
+        depthOf(g.areaPath) <= level,
+    );
+    if (!ok) {
+      throw new AccessDenied(
+        new AppError(
+          403,
+          'licensing.level_not_allowed',
+          'This tier is decided at a higher level than the areas you serve.',
+          { issuingLevel: tier?.issuingLevel ?? null },
+        ),
+        'licensing.decide',
+        t,
+      );
+    }
+  }
+
+  const actorId = (ctx: RequestContext) => ctx.actor?.id ?? null;
+
+  async function event(
+    tx: Tx,
+    ctx: RequestContext,
+    e: {
+      applicationId: string;
+      licenceId?: string | null;
+      from: string | null;
+      to: string;
+      reason?: string | null;
+    },
+  ) {
+    await repo
+      .licensingDb(tx)
+      .insertInto('licence_events')
+      .values({
+        id: uuidv7(),
+        application_id: e.applicationId,
+        licence_id: e.licenceId ?? null,
+        from_status: e.from,
+        to_status: e.to,
+        reason: e.reason ?? null,
+        actor_id: actorId(ctx),
+        at: clock.now(),
+      })
+      .execute();
+  }
+
+  async function load(db: Queryable, id: string) {
+    const a = await repo.findApplication(db, id);
+    if (!a) throw problems.notFound('Licence application');
+    return a;
+  }
+
+  async function loadLicence(db: Queryable, id: string) {
+    const l = await repo.findLicence(db, id);
+    if (!l) throw problems.notFound('Licence');
+    return l;
+  }
+
+  /** Moves an application by one action, with its event and audit record. */
+  async function transition(
+    tx: Tx,
+    ctx: RequestContext,
+    a: repo.ApplicationRow,
+    action: ApplicationAction,
+    reason: string | null,
+    set: Record<string, unknown>,
+  ): Promise<LicenceApplicationDto> {
+    const to = nextApplicationStatus(a.status, action, reason);
+    await repo
+      .licensingDb(tx)
+      .updateTable('licence_applications')
+      .set({ ...set, status: to, updated_at: clock.now(), version: sql`version + 1` })
+      .where('id', '=', a.id)
+      .execute();
+    await event(tx, ctx, { applicationId: a.id, from: a.status, to, reason });
+    const after = toApplicationDto(await load(tx, a.id));
+    await audit.record(tx, ctx, {
+      action: `licence_application.${AUDIT_ACTIONS[action]}`,
+      entityType: 'licence_application',
+      entityId: a.id,
+      areaId: a.area_id,
+      before: { status: a.status },
+      after,
+      meta: reason ? { reason } : undefined,
+    });
+    return after;
+  }
+
+  return {
+    async list(
+      db: Queryable,
+      ctx: RequestContext,
+      q: ApplicationListQuery,
+    ): Promise<Page<LicenceApplicationDto>> {
+      const actor = requirePermission(ctx, 'licensing.read');
+      const rows = await repo.listApplications(db, {
+        scopePaths: scopePaths(actor, 'licensing.read'),
+        status: q.status,
+        tierCode: q.tierCode,
+        after: keysetOf(q.cursor),
+        limit: q.limit,
+      });
+      return toPage(rows, q.limit, toApplicationDto, (r) => [iso(r.created_at)!, r.id]);
+    },
+
+    async get(db: Queryable, ctx: RequestContext, id: string): Promise<LicenceApplicationDto> {
+      requirePermission(ctx, 'licensing.read');
+      const a = await load(db, id);
+      assertCanRead(ctx, 'licensing.read', appTarget(a));
+      return toApplicationDto(a);
+    },
+
+    async create(tx: Tx, ctx: RequestContext, input: CreateApplicationInput): Promise<LicenceApplicationDto> {
+      const actor = requirePermission(ctx, 'licensing.apply');
+      const holder = await repo.holderArea(tx, input.holderKind, input.holderId);
+      if (!holder) {
+        throw problems.validation([
+          { path: 'body.holderId', code: 'unknown_holder', message: 'No such holder.' },
+        ]);
+      }
+      // The application belongs to the holder's area: the caller must serve it, and see the holder.
+      assertCanWrite(ctx, 'licensing.apply', {
+        entityType: 'Licence application',
+        entityId: null,
+        areaId: holder.area_id,
+        areaPath: holder.path,
+      });
+      if (!covers(scopePaths(actor, 'registry.read'), holder.path)) {
+        throw problems.validation([
+          { path: 'body.holderId', code: 'unknown_holder', message: 'No such holder in your areas.' },
+        ]);
+      }
+      const tier = await tierOrFail(tx, holder.country, input.tierCode, 'body.tierCode');
+      if (!tier.holderKinds.includes(input.holderKind)) {
+        throw problems.validation([
+          {
+            path: 'body.holderKind',
+            code: 'not_allowed_for_tier',
+            message: `This tier is for ${tier.holderKinds.join(', ')}.`,
+          },
+        ]);
+      }
+      checkArea(tier, input.requestedAreaHectares);
+      const id = uuidv7();
+      const n = await repo.nextNumber(tx, 'licence_application_reference_seq');
+      const now = clock.now();
+      await repo
+        .licensingDb(tx)
+        .insertInto('licence_applications')
+        .values({
+          id,
+          reference: withCheckCharacter(`LA-${String(n).padStart(6, '0')}`),
+          tier_code: tier.code,
+          holder_kind: input.holderKind,
+          holder_id: input.holderId,
+          area_id: holder.area_id,
+          requested_area_hectares: input.requestedAreaHectares,
+          created_by: actorId(ctx) && actor.kind === 'user' ? actor.id : null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await event(tx, ctx, { applicationId: id, from: null, to: 'draft' });
+      const after = toApplicationDto(await load(tx, id));
+      await audit.record(tx, ctx, {
+        action: 'licence_application.created',
+        entityType: 'licence_application',
+        entityId: id,
+        areaId: holder.area_id,
+        after,
+      });
+      return after;
+    },
+
+    async update(
+      tx: Tx,
+      ctx: RequestContext,
+      id: string,
+      input: UpdateApplicationInput,
+      checkVersion: (v: number) => void,
+    ): Promise<LicenceApplicationDto> {
+      const a = await load(tx, id);
+      assertCanWrite(ctx, 'licensing.apply', appTarget(a));
+      checkVersion(a.version);
+      if (a.status !== 'draft') {
+        throw problems.conflict('licensing.invalid_transition', 'Only a draft can be changed.', {
+          from: a.status,
+          to: a.status,
+        });
+      }
+      const tier = await tierOrFail(tx, a.country, input.tierCode ?? a.tier_code, 'body.tierCode');
+      if (!tier.holderKinds.includes(a.holder_kind)) {
+        throw problems.validation([
+          { path: 'body.tierCode', code: 'not_allowed_for_tier', message: 'The holder kind is not allowed.' },
+        ]);
+      }
+      const hectares = input.requestedAreaHectares ?? Number(a.requested_area_hectares);
+      checkArea(tier, hectares);
+      const before = toApplicationDto(a);
+      await repo
+        .licensingDb(tx)
+        .updateTable('licence_applications')
+        .set({
+          tier_code: tier.code,
+          requested_area_hectares: hectares,
+          updated_at: clock.now(),
+          version: sql`version + 1`,
+        })
+        .where('id', '=', id)
+        .execute();
+      const after = toApplicationDto(await load(tx, id));
+      await audit.record(tx, ctx, {
+        action: 'licence_application.updated',
+        entityType: 'licence_application',
+        entityId: id,
+        areaId: a.area_id,
+        before,
+        after,
+      });
+      return after;
+    },
+
+    async submit(tx: Tx, ctx: RequestContext, id: string): Promise<LicenceApplicationDto> {
+      const a = await load(tx, id);
+      assertCanWrite(ctx, 'licensing.apply', appTarget(a));
+      const tier = await tierOrFail(tx, a.country, a.tier_code, 'tierCode');
+      return transition(tx, ctx, a, 'submit', null, {
+        fee_assessed_minor: tier.fee.amountMinor,
+        currency: tier.fee.currency,
+        submitted_at: clock.now(),
+      });
+    },
+
+    async review(tx: Tx, ctx: RequestContext, id: string): Promise<LicenceApplicationDto> {
+      const a = await load(tx, id);
+      await assertCanDecide(tx, ctx, a, 'Licence application');
+      return transition(tx, ctx, a, 'review', null, {});
+    },
+
+    async checklist(
+      tx: Tx,
+      ctx: RequestContext,
+      id: string,
+      input: { code: string; met: boolean; note?: string | null | undefined },
+    ): Promise<LicenceApplicationDto> {
+      const a = await load(tx, id);
+      await assertCanDecide(tx, ctx, a, 'Licence application');
+      if (a.status !== 'under_review') {
+        throw problems.conflict('licensing.invalid_transition', 'The checklist is filled during review.', {
+          from: a.status,
+          to: a.status,
+        });
+      }
+      const tier = await tierOrFail(tx, a.country, a.tier_code, 'tierCode');
+      if (!tier.requirements.some((r) => r.code === input.code)) {
+        throw problems.validation([
+          { path: 'body.code', code: 'unknown_requirement', message: 'Not a requirement of this tier.' },
+        ]);
+      }
+      const checklist = { ...a.checklist, [input.code]: { met: input.met, note: input.note ?? null } };
+      await repo
+        .licensingDb(tx)
+        .updateTable('licence_applications')
+        .set({ checklist: JSON.stringify(checklist), updated_at: clock.now(), version: sql`version + 1` })
+        .where('id', '=', id)
+        .execute();
+      const after = toApplicationDto(await load(tx, id));
+      await audit.record(tx, ctx, {
+        action: 'licence_application.checklist_updated',
+        entityType: 'licence_application',
+        entityId: id,
+        areaId: a.area_id,
+        before: { checklist: a.checklist },
+        after: { checklist },
+      });
+      return after;
+    },
+
+    async decide(
+      tx: Tx,
+      ctx: RequestContext,
+      id: string,
+      input: { outcome: 'approve' | 'reject'; reason?: string | undefined },
+    ): Promise<LicenceApplicationDto> {
+      const a = await load(tx, id);
+      await assertCanDecide(tx, ctx, a, 'Licence application');
+      const reason = input.reason?.trim() || null;
+      return transition(tx, ctx, a, input.outcome, reason, {
+        decided_at: clock.now(),
+        decided_by: actorId(ctx),
+        decision_reason: reason,
+      });
+    },
+
+    async issue(tx: Tx, ctx: RequestContext, id: string): Promise<LicenceDto> {
+      const a = await load(tx, id);
+      await assertCanDecide(tx, ctx, a, 'Licence application');
+      nextApplicationStatus(a.status, 'issue');
+      const existing = await repo.activeLicenceOf(tx, a.holder_kind, a.holder_id, a.tier_code);
+      if (existing) {
+        throw problems.conflict(
+          'licensing.duplicate_active_licence',
+          'The holder already has an active licence of this tier.',
+          { licenceId: existing.id, number: existing.number },
+        );
+      }
+      const tier = await tierOrFail(tx, a.country, a.tier_code, 'tierCode');
+      const n = await repo.nextNumber(tx, 'licence_number_seq');
+      const validFrom = clock.now().toISOString().slice(0, 10);
+      const licenceId = uuidv7();
+      const now = clock.now();
+      await repo
+        .licensingDb(tx)
+        .insertInto('licences')
+        .values({
+          id: licenceId,
+          number: withCheckCharacter(
+            `${a.country}-AS-${tierAbbreviation(tier.code)}-${validFrom.slice(0, 4)}-${String(n).padStart(6, '0')}`,
+          ),
+          application_id: a.id,
+          tier_code: a.tier_code,
+          holder_kind: a.holder_kind,
+          holder_id: a.holder_id,
+          area_id: a.area_id,
+          valid_from: validFrom,
+          valid_to: validTo(validFrom, tier.validityMonths),
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await transition(tx, ctx, a, 'issue', null, {});
+      await event(tx, ctx, { applicationId: a.id, licenceId, from: null, to: 'active' });
+      const licence = toLicenceDto(await loadLicence(tx, licenceId));
+      await audit.record(tx, ctx, {
+        action: 'licence.issued',
+        entityType: 'licence',
+        entityId: licenceId,
+        areaId: a.area_id,
+        after: licence,
+      });
+      return licence;
+    },
+
+    async listLicences(db: Queryable, ctx: RequestContext, q: LicenceListQuery): Promise<Page<LicenceDto>> {
+      const actor = requirePermission(ctx, 'licensing.read');
+      const rows = await repo.listLicences(db, {
+        scopePaths: scopePaths(actor, 'licensing.read'),
+        status: q.status,
+        tierCode: q.tierCode,
+        after: keysetOf(q.cursor),
+        limit: q.limit,
+      });
+      return toPage(rows, q.limit, toLicenceDto, (r) => [iso(r.created_at)!, r.id]);
+    },
+
+    async getLicence(db: Queryable, ctx: RequestContext, id: string): Promise<LicenceDto> {
+      requirePermission(ctx, 'licensing.read');
+      const l = await loadLicence(db, id);
+      assertCanRead(ctx, 'licensing.read', licenceTarget(l));
+      return toLicenceDto(l);
+    },
+
+    async changeLicence(
+      tx: Tx,
+      ctx: RequestContext,
+      id: string,
+      action: Exclude<LicenceAction, 'expire'>,
+      reasonInput: string | undefined,
+    ): Promise<LicenceDto> {
+      const l = await loadLicence(tx, id);
+      await assertCanDecide(tx, ctx, l, 'Licence');
+      const reason = reasonInput?.trim() || null;
+      const to = nextLicenceStatus(l.status, action, reason);
+      if (to === 'active') {
+        const other = await repo.activeLicenceOf(tx, l.holder_kind, l.holder_id, l.tier_code);
+        if (other) {
+          throw problems.conflict(
+            'licensing.duplicate_active_licence',
+            'The holder already has an active licence of this tier.',
+            { licenceId: other.id, number: other.number },
+          );
+        }
+      }
+      await repo
+        .licensingDb(tx)
+        .updateTable('licences')
+        .set({ status: to, updated_at: clock.now(), version: sql`version + 1` })
+        .where('id', '=', id)
+        .execute();
+      await event(tx, ctx, { applicationId: l.application_id, licenceId: id, from: l.status, to, reason });
+      const after = toLicenceDto(await loadLicence(tx, id));
+      await audit.record(tx, ctx, {
+        action: `licence.${to === 'active' ? 'reinstated' : to}`,
+        entityType: 'licence',
+        entityId: id,
+        areaId: l.area_id,
+        before: { status: l.status },
+        after,
+        meta: reason ? { reason } : undefined,
+      });
+      return after;
+    },
+  };
+}
