@@ -16,6 +16,7 @@ import { registerAuditRoutes } from './modules/audit/routes.ts';
 import { registerAuthRoutes } from './modules/auth/routes.ts';
 import { registerClientConfigRoutes } from './modules/client-config/routes.ts';
 import { registerEnterpriseRoutes } from './modules/enterprises/routes.ts';
+import { registerLicenceCardRoutes } from './modules/licence-cards/routes.ts';
 import { registerLicensingRoutes } from './modules/licensing/routes.ts';
 import { registerPeopleRoutes } from './modules/people/routes.ts';
 import { registerProfileRoutes } from './modules/profiles/routes.ts';
@@ -245,6 +246,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerEnterpriseRoutes(typed, moduleDeps);
       registerPeopleRoutes(typed, moduleDeps);
       registerLicensingRoutes(typed, moduleDeps);
+      registerLicenceCardRoutes(typed, moduleDeps);
     },
     { prefix: '/api/v1' },
   );

@@ -736,6 +736,15 @@ const ENDPOINTS: Endpoint[] = [
     request: async (a) => ({ url: `/api/v1/licences/${await cached(`licence ${a}`, () => licenceIn(a))}` }),
   },
   {
+    method: 'GET',
+    url: '/api/v1/licences/:id/card.pdf',
+    permission: 'licensing.read',
+    kind: 'read',
+    request: async (a) => ({
+      url: `/api/v1/licences/${await cached(`licence ${a}`, () => licenceIn(a))}/card.pdf`,
+    }),
+  },
+  {
     method: 'POST',
     url: '/api/v1/licences/:id/suspend',
     permission: 'licensing.decide',
@@ -773,6 +782,7 @@ const EXEMPT: Record<string, string> = {
   'GET /api/v1/openapi.json': 'public API description',
   'GET /api/v1/client-config': 'public: languages, currency, map tiles; covered by conventions.test.ts',
   'POST /api/v1/auth/logout': "ends the caller's own session; covered by auth.test.ts",
+  'GET /api/v1/verify/*': 'public by design: QR verification; covered by licence-cards.test.ts',
 };
 
 const CALLERS: UserKey[] = [

@@ -40,6 +40,12 @@ export async function createTestDatabase(): Promise<Database> {
     await close();
     const c = new pg.Client({ connectionString: testServerUrl() });
     await c.connect();
+    // Let the closed pools' backends exit before dropping, so none is killed mid-goodbye.
+    for (let i = 0; i < 50; i++) {
+      const r = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+      if (r.rows[0].n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
     await c.end();
   };

@@ -136,6 +136,14 @@ export async function openPostgres(
     types,
     ...(appUrl ? {} : { options: `-c role=${appRole}` }),
   });
+  // An idle connection can be cut by the server (restart, failover, an administrator). pg then
+  // drops it from the pool and emits 'error' on the pool; unheard, that event would end the process.
+  // The next query opens a new connection, so noting it is enough.
+  for (const pool of [appPool, ownerPool]) {
+    pool.on('error', (err) => {
+      if (!pool.ended) console.error(`[openasm] database connection lost: ${err.message}`);
+    });
+  }
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: appPool }) });
   const database: Database = {
     kind: 'postgres',
