@@ -306,3 +306,14 @@ describe('several assignments', () => {
       await page.keyboard.press('Escape');
     }));
 });
+
+describe('public licence check', () => {
+  it('opens without sign-in and refuses a forged or mistyped code in plain words', () =>
+    withPage(async (page) => {
+      await page.goto('/verify/eyJ2IjoxfQ.Zm9yZ2Vk');
+      await expect(page.getByRole('alert').textContent()).resolves.toMatch(
+        /not a valid OpenASM licence code/,
+      );
+      await expectAccessible(page, 'verify');
+    }, 360));
+});

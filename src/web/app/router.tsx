@@ -14,9 +14,12 @@ const ProfilePage = lazy(() => import('../features/admin/profile/profile-page.ts
 const AuditPage = lazy(() => import('../features/admin/audit/audit-page.tsx'));
 const TasksPage = lazy(() => import('../features/tasks/tasks-page.tsx'));
 const NotFoundPage = lazy(() => import('../features/home/not-found.tsx'));
+// Public: opened from a licence card's QR code, no sign-in.
+const VerifyPage = lazy(() => import('../features/verify/verify-page.tsx'));
 
 export const router = createBrowserRouter([
   { path: '/sign-in', element: <SignInPage /> },
+  { path: '/verify/*', element: <VerifyPage /> },
   {
     path: '/',
     element: <Shell />,
