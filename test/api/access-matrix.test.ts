@@ -14,6 +14,7 @@ import { uuidv7 } from '../../src/shared/ids.ts';
 import { DEFAULT_ROLES, type Permission } from '../../src/shared/permissions.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import type { AreaKey, UserKey } from '../support/fixtures.ts';
+import { COMMUNITY_PERMIT, installTestProfile } from '../support/licence-profile.ts';
 
 let t: TestApp;
 /** DATA_DIR of the app: task results are files under it. */
@@ -186,30 +187,6 @@ async function cached(key: string, make: () => Promise<string>): Promise<string>
   licensingCache[key] ??= await make();
   return licensingCache[key]!;
 }
-/** The country profile the licensing endpoints need: one district-level tier. */
-const MATRIX_PROFILE = {
-  adminLevels: [
-    { level: 0, key: 'country', names: { en: 'Country' } },
-    { level: 1, key: 'region', names: { en: 'Region' } },
-    { level: 2, key: 'district', names: { en: 'District' } },
-  ],
-  licenceTiers: [
-    {
-      code: 'community_permit',
-      names: { en: 'Community permit' },
-      holderKinds: ['person', 'enterprise'],
-      maxAreaHectares: 2,
-      validityMonths: 12,
-      fee: { amountMinor: 10000, currency: 'GHS' },
-      issuingLevel: 'district',
-      requirements: [{ code: 'national_id', names: { en: 'ID' } }],
-      incentives: [],
-      reportingDuty: { frequency: 'monthly', report: 'production' },
-      serviceStandardDays: 30,
-      nextTier: null,
-    },
-  ],
-};
 
 const ENDPOINTS: Endpoint[] = [
   {
@@ -815,13 +792,8 @@ function districtsFor(user: UserKey): { inside: AreaKey; outside: AreaKey | null
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'openasm-matrix-'));
   t = await createTestApp({ DATA_DIR: dataDir });
-  await t.database.asOwner((c) =>
-    c.query(
-      `INSERT INTO country_profiles (country, profile_id, version, checksum, document)
-       VALUES ('GH', 'matrix-test', '1.0.0', 'test', $1::jsonb)`,
-      [JSON.stringify(MATRIX_PROFILE)],
-    ),
-  );
+  // The licensing endpoints need a country profile with one district-level tier.
+  await installTestProfile(t.database, [COMMUNITY_PERMIT]);
   const admin = await t.login('admin');
   for (const d of DISTRICTS) {
     const res = await t.app.inject({

@@ -15,32 +15,7 @@ import { signLicenceToken, verifyLicenceToken } from '../../src/server/modules/l
 import { loadSigningKey } from '../../src/server/platform/audit/checkpoint.ts';
 import { uuidv7 } from '../../src/shared/ids.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-
-const PROFILE = {
-  profileId: 'ghana-test',
-  country: 'GH',
-  adminLevels: [
-    { level: 0, key: 'country', names: { en: 'Country' } },
-    { level: 1, key: 'region', names: { en: 'Region' } },
-    { level: 2, key: 'district', names: { en: 'District' } },
-  ],
-  licenceTiers: [
-    {
-      code: 'community_permit',
-      names: { en: 'Community permit' },
-      holderKinds: ['person', 'enterprise'],
-      maxAreaHectares: 2,
-      validityMonths: 12,
-      fee: { amountMinor: 10000, currency: 'GHS' },
-      issuingLevel: 'district',
-      requirements: [{ code: 'national_id', names: { en: 'ID' } }],
-      incentives: [],
-      reportingDuty: { frequency: 'monthly', report: 'production' },
-      serviceStandardDays: 30,
-      nextTier: null,
-    },
-  ],
-};
+import { COMMUNITY_PERMIT, installTestProfile } from '../support/licence-profile.ts';
 
 let t: TestApp;
 let dataDir: string;
@@ -49,13 +24,7 @@ let admin: Record<string, string>;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'openasm-cards-'));
   t = await createTestApp({ DATA_DIR: dataDir });
-  await t.database.asOwner((c) =>
-    c.query(
-      `INSERT INTO country_profiles (country, profile_id, version, checksum, document)
-       VALUES ('GH', 'ghana-test', '1.0.0', 'test', $1::jsonb)`,
-      [JSON.stringify(PROFILE)],
-    ),
-  );
+  await installTestProfile(t.database, [COMMUNITY_PERMIT]);
   admin = await t.login('admin');
 });
 afterAll(async () => {

@@ -21,48 +21,18 @@ import { AppError } from '../../src/server/platform/errors.ts';
 import { isValidReference } from '../../src/shared/ids.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import type { AreaKey, UserKey } from '../support/fixtures.ts';
-
-const tier = (code: string, issuingLevel: string, holderKinds: string[], maxAreaHectares: number) => ({
-  code,
-  names: { en: code },
-  holderKinds,
-  maxAreaHectares,
-  validityMonths: 12,
-  fee: { amountMinor: 10000, currency: 'GHS' },
-  issuingLevel,
-  requirements: [{ code: 'national_id', names: { en: 'ID' } }],
-  incentives: [],
-  reportingDuty: { frequency: 'monthly', report: 'production' },
-  serviceStandardDays: 30,
-  nextTier: null,
-});
-const PROFILE = {
-  profileId: 'ghana-test',
-  country: 'GH',
-  adminLevels: [
-    { level: 0, key: 'country', names: { en: 'Country' } },
-    { level: 1, key: 'region', names: { en: 'Region' } },
-    { level: 2, key: 'district', names: { en: 'District' } },
-  ],
-  licenceTiers: [
-    tier('community_permit', 'district', ['person', 'enterprise'], 2),
-    tier('small_scale_licence', 'country', ['person', 'enterprise'], 10),
-    tier('plant_licence', 'region', ['production_unit'], 1),
-  ],
-};
+import { COMMUNITY_PERMIT, installTestProfile, testTier } from '../support/licence-profile.ts';
 
 let t: TestApp;
 const h: Partial<Record<UserKey, Record<string, string>>> = {};
 
 beforeAll(async () => {
   t = await createTestApp();
-  await t.database.asOwner((c) =>
-    c.query(
-      `INSERT INTO country_profiles (country, profile_id, version, checksum, document)
-       VALUES ('GH', 'ghana-test', '1.0.0', 'test', $1::jsonb)`,
-      [JSON.stringify(PROFILE)],
-    ),
-  );
+  await installTestProfile(t.database, [
+    COMMUNITY_PERMIT,
+    testTier('small_scale_licence', 'country', ['person', 'enterprise'], 10),
+    testTier('plant_licence', 'region', ['production_unit'], 1),
+  ]);
   for (const u of [
     'admin',
     'obuasiOfficer',

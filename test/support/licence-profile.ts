@@ -1,0 +1,52 @@
+import type { Database } from '../../src/server/platform/db/database.ts';
+
+/** A licence tier for tests: the fields the licensing rules read, with plain values. */
+export const testTier = (
+  code: string,
+  issuingLevel: string,
+  holderKinds: string[],
+  maxAreaHectares: number,
+) => ({
+  code,
+  names: { en: code },
+  holderKinds,
+  maxAreaHectares,
+  validityMonths: 12,
+  fee: { amountMinor: 10000, currency: 'GHS' },
+  issuingLevel,
+  requirements: [{ code: 'national_id', names: { en: 'ID' } }],
+  incentives: [],
+  reportingDuty: { frequency: 'monthly', report: 'production' },
+  serviceStandardDays: 30,
+  nextTier: null,
+});
+
+/** The district-level tier most licensing tests need. */
+export const COMMUNITY_PERMIT = testTier('community_permit', 'district', ['person', 'enterprise'], 2);
+
+/**
+ * Installs a minimal country profile for 'GH' with the given tiers, straight into the table: the
+ * fixture areas (GH, GH-AH, …) would clash with the real Ghana profile's areas.
+ */
+export async function installTestProfile(
+  database: Database,
+  tiers: ReturnType<typeof testTier>[],
+): Promise<void> {
+  const document = {
+    profileId: 'ghana-test',
+    country: 'GH',
+    adminLevels: [
+      { level: 0, key: 'country', names: { en: 'Country' } },
+      { level: 1, key: 'region', names: { en: 'Region' } },
+      { level: 2, key: 'district', names: { en: 'District' } },
+    ],
+    licenceTiers: tiers,
+  };
+  await database.asOwner((c) =>
+    c.query(
+      `INSERT INTO country_profiles (country, profile_id, version, checksum, document)
+       VALUES ('GH', 'ghana-test', '1.0.0', 'test', $1::jsonb)`,
+      [JSON.stringify(document)],
+    ),
+  );
+}
