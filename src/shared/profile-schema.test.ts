@@ -145,6 +145,29 @@ describe('cross-field rules', () => {
     );
   });
 
+  it('checks the languages of support texts and conditions too', () => {
+    const broken = copy(drc);
+    const tier = broken.licenceTiers.find((t) => t.code === 'autorisation_cooperative_zea')!;
+    delete (tier.requirements[0]!.support![0]!.names as Record<string, string>).fr;
+    (tier.conditions![0]!.names as Record<string, string>).en = 'Reach level 1';
+    const i = broken.licenceTiers.indexOf(tier);
+    const issues = rejection(broken);
+    expect(issues).toContain(
+      `licenceTiers[${i}].requirements[0].support[0].names: missing text in the default language "fr"`,
+    );
+    expect(issues).toContain(`licenceTiers[${i}].conditions[0].names.en: language "en" is not listed`);
+  });
+
+  it('rejects duplicate condition codes and a condition due after more than ten years', () => {
+    const broken = copy(ghana);
+    const conditions = broken.licenceTiers[0]!.conditions!;
+    conditions[1]!.code = conditions[0]!.code;
+    conditions[0]!.dueMonths = 121;
+    const issues = rejection(broken);
+    expect(issues).toContain('licenceTiers[0].conditions[1].code: duplicate condition');
+    expect(issues).toContain('licenceTiers[0].conditions[0].dueMonths');
+  });
+
   it('rejects text in a language the profile does not declare', () => {
     const broken = copy(ghana);
     broken.roles!.auditor = { en: 'Auditor', fr: 'Auditeur' };

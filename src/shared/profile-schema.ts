@@ -131,6 +131,28 @@ const boundary = z.strictObject({
   note: localizedText,
 });
 
+/** Kinds of help a programme offers an applicant who lacks a requirement. */
+export const SUPPORT_KINDS = ['training', 'finance', 'advice', 'fee_waiver', 'document'] as const;
+
+/** A requirement of a tier, and the support available to someone who does not meet it yet. */
+const requirement = z.strictObject({
+  code,
+  names: localizedText,
+  support: z.array(z.strictObject({ kind: z.enum(SUPPORT_KINDS), names: localizedText })).optional(),
+});
+
+/**
+ * A progressive condition every licence of the tier carries from issue: reach something (an
+ * improvement level, a training) within dueMonths; renewal checks it.
+ */
+const tierCondition = z.strictObject({
+  code,
+  names: localizedText,
+  dueMonths: z.number().int('must be a whole number of months').min(1).max(120),
+  /** When the condition is a level of the improvement standard (issue 6 supplies the levels). */
+  improvementLevel: z.number().int().min(1).max(10).optional(),
+});
+
 const licenceTier = z.strictObject({
   code,
   names: localizedText,
@@ -140,8 +162,9 @@ const licenceTier = z.strictObject({
   fee: z.strictObject({ amountMinor, currency }),
   /** The admin level whose office decides applications for this tier. */
   issuingLevel: adminLevelKey,
-  requirements: z.array(namedItem),
+  requirements: z.array(requirement),
   incentives: z.array(namedItem),
+  conditions: z.array(tierCondition).optional(),
   reportingDuty: z.strictObject({ frequency: z.enum(REPORTING_FREQUENCIES), report: code }),
   serviceStandardDays: z.number().int('must be a whole number of days').positive(),
   nextTier: code.nullable(),
@@ -195,8 +218,13 @@ function localizedTexts(p: ProfileShape): [Path, Record<string, string>][] {
   for (const [i, b] of p.boundaries.entries()) add(['boundaries', i, 'note'], b.note);
   for (const [i, t] of p.licenceTiers.entries()) {
     add(['licenceTiers', i, 'names'], t.names);
-    for (const [j, r] of t.requirements.entries())
+    for (const [j, r] of t.requirements.entries()) {
       add(['licenceTiers', i, 'requirements', j, 'names'], r.names);
+      for (const [k, s] of (r.support ?? []).entries())
+        add(['licenceTiers', i, 'requirements', j, 'support', k, 'names'], s.names);
+    }
+    for (const [j, c] of (t.conditions ?? []).entries())
+      add(['licenceTiers', i, 'conditions', j, 'names'], c.names);
     for (const [j, r] of t.incentives.entries()) add(['licenceTiers', i, 'incentives', j, 'names'], r.names);
   }
   for (const [i, f] of p.fees.entries()) add(['fees', i, 'names'], f.names);
@@ -237,6 +265,7 @@ function checkProfile(p: ProfileShape, ctx: z.RefinementCtx): void {
     unique('holder kind', t.holderKinds, at('holderKinds'));
     unique('requirement', t.requirements, at('requirements'), 'code');
     unique('incentive', t.incentives, at('incentives'), 'code');
+    unique('condition', t.conditions ?? [], at('conditions'), 'code');
     if (!levelKeys.has(t.issuingLevel)) {
       issue(
         at('issuingLevel'),

@@ -85,11 +85,18 @@ export const decisionBody = z.strictObject({
 
 export const reasonBody = z.strictObject({ reason: z.string().max(2000).optional() });
 
+/** One holder's applications or licences: both fields or neither. */
+const holderFilter = {
+  holderKind: z.enum(HOLDER_KINDS).optional(),
+  holderId: uuidSchema.optional(),
+};
+
 export const applicationListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(500).optional(),
   status: z.enum(APPLICATION_STATUSES).optional(),
   tierCode: tierCode.optional(),
+  ...holderFilter,
 });
 export type ApplicationListQuery = z.infer<typeof applicationListQuery>;
 
@@ -98,5 +105,8 @@ export const licenceListQuery = z.object({
   cursor: z.string().max(500).optional(),
   status: z.enum(LICENCE_STATUSES).optional(),
   tierCode: tierCode.optional(),
+  ...holderFilter,
+  /** The start of a licence number, any case (GH-AS-ACP-2026-000012-K, or a prefix of it). */
+  number: z.string().trim().min(2).max(40).optional(),
 });
 export type LicenceListQuery = z.infer<typeof licenceListQuery>;

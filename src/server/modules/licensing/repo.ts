@@ -107,6 +107,7 @@ export function listApplications(
     scopePaths: string[];
     status?: ApplicationStatus | undefined;
     tierCode?: string | undefined;
+    holder?: { kind: HolderKind; id: string } | undefined;
     after?: Keyset | undefined;
     limit: number;
   },
@@ -116,6 +117,10 @@ export function listApplications(
   );
   if (f.status) q = q.where('licence_applications.status', '=', f.status);
   if (f.tierCode) q = q.where('licence_applications.tier_code', '=', f.tierCode);
+  if (f.holder)
+    q = q
+      .where('licence_applications.holder_kind', '=', f.holder.kind)
+      .where('licence_applications.holder_id', '=', f.holder.id);
   if (f.after)
     q = q.where(
       sql<boolean>`(licence_applications.created_at, licence_applications.id) > (${f.after.createdAt}::timestamptz, ${f.after.id}::uuid)`,
@@ -145,6 +150,8 @@ export function listLicences(
     scopePaths: string[];
     status?: LicenceStatus | undefined;
     tierCode?: string | undefined;
+    holder?: { kind: HolderKind; id: string } | undefined;
+    numberPrefix?: string | undefined;
     after?: Keyset | undefined;
     limit: number;
   },
@@ -154,6 +161,11 @@ export function listLicences(
   );
   if (f.status) q = q.where('licences.status', '=', f.status);
   if (f.tierCode) q = q.where('licences.tier_code', '=', f.tierCode);
+  if (f.holder)
+    q = q.where('licences.holder_kind', '=', f.holder.kind).where('licences.holder_id', '=', f.holder.id);
+  // Numbers are stored upper-case; LIKE on a text_pattern_ops index (migration 0009) is a range scan.
+  if (f.numberPrefix)
+    q = q.where('licences.number', 'like', `${f.numberPrefix.toUpperCase().replace(/[\\%_]/g, '\\$&')}%`);
   if (f.after)
     q = q.where(
       sql<boolean>`(licences.created_at, licences.id) > (${f.after.createdAt}::timestamptz, ${f.after.id}::uuid)`,

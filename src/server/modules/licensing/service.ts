@@ -3,6 +3,7 @@ import { UUID_PATTERN, uuidv7, withCheckCharacter } from '../../../shared/ids.ts
 import type {
   ApplicationListQuery,
   CreateApplicationInput,
+  HOLDER_KINDS,
   LicenceApplicationDto,
   LicenceDto,
   LicenceListQuery,
@@ -31,6 +32,8 @@ import {
   nextLicenceStatus,
   validTo,
 } from './workflow.ts';
+
+type HolderKind = (typeof HOLDER_KINDS)[number];
 
 interface Tier {
   code: string;
@@ -121,6 +124,21 @@ const AUDIT_ACTIONS: Record<ApplicationAction, string> = {
   reject: 'rejected',
   issue: 'issued',
 };
+
+/** The holder filter of a list query: holderKind and holderId come together or not at all. */
+function holderOf(q: { holderKind?: HolderKind | undefined; holderId?: string | undefined }) {
+  if (!q.holderKind && !q.holderId) return undefined;
+  if (!q.holderKind || !q.holderId) {
+    throw problems.validation([
+      {
+        path: q.holderKind ? 'query.holderId' : 'query.holderKind',
+        code: 'required',
+        message: 'holderKind and holderId go together.',
+      },
+    ]);
+  }
+  return { kind: q.holderKind, id: q.holderId };
+}
 
 /** Depth of an area path: /GH/ is level 0, /GH/GH-AH/ level 1… */
 const depthOf = (path: string) => path.split('/').length - 3;
@@ -274,6 +292,7 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
         scopePaths: scopePaths(actor, 'licensing.read'),
         status: q.status,
         tierCode: q.tierCode,
+        holder: holderOf(q),
         after: keysetOf(q.cursor),
         limit: q.limit,
       });
@@ -524,6 +543,8 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
         scopePaths: scopePaths(actor, 'licensing.read'),
         status: q.status,
         tierCode: q.tierCode,
+        holder: holderOf(q),
+        numberPrefix: q.number,
         after: keysetOf(q.cursor),
         limit: q.limit,
       });
