@@ -586,6 +586,15 @@ function TierDetails({
               {tier.requirements.map((r) => (
                 <li key={r.code}>
                   <L text={r.names} />
+                  {r.support && r.support.length > 0 && (
+                    <ul className="profile-support" aria-label={t('tiers.support')}>
+                      {r.support.map((s) => (
+                        <li key={`${s.kind}:${Object.values(s.names)[0]}`}>
+                          <span className="badge">{t(`supportKinds.${s.kind}`)}</span> <L text={s.names} />
+                        </li>
+                      ))}
+                    </ul>
+                  )}
                 </li>
               ))}
             </ul>
@@ -605,6 +614,19 @@ function TierDetails({
             </ul>
           )}
         </div>
+        {tier.conditions && tier.conditions.length > 0 && (
+          <div>
+            <h4>{t('tiers.conditions')}</h4>
+            <ul>
+              {tier.conditions.map((c) => (
+                <li key={c.code}>
+                  <L text={c.names} />{' '}
+                  <span className="muted">({t('tiers.conditionDue', { count: c.dueMonths })})</span>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
       </div>
     </article>
   );
