@@ -17,9 +17,13 @@ import { registerAuthRoutes } from './modules/auth/routes.ts';
 import { registerClientConfigRoutes } from './modules/client-config/routes.ts';
 import { registerEnterpriseRoutes } from './modules/enterprises/routes.ts';
 import { registerLicenceCardRoutes } from './modules/licence-cards/routes.ts';
+import { registerLicenceCardSheetRoutes } from './modules/licence-cards/sheet.routes.ts';
+import { registerLicenceFeeRoutes } from './modules/licence-fees/routes.ts';
+import { registerLicenceRightsRoutes } from './modules/licence-rights/routes.ts';
 import { registerLicensingRoutes } from './modules/licensing/routes.ts';
 import { registerPeopleRoutes } from './modules/people/routes.ts';
 import { registerProfileRoutes } from './modules/profiles/routes.ts';
+import { registerPublicRegisterRoutes } from './modules/public-register/routes.ts';
 import { registerRoleRoutes } from './modules/roles/routes.ts';
 import { registerTaskRoutes } from './modules/tasks/routes.ts';
 import { registerUserRoutes } from './modules/users/routes.ts';
@@ -41,6 +45,7 @@ import { sendProblem, toAppError } from './platform/http/problem.ts';
 import { registerWebClient, wantsAppShell } from './platform/http/web-client.ts';
 import { createWriteRunner, type RunWrite } from './platform/http/write.ts';
 import type { Jobs } from './platform/jobs/jobs.ts';
+import { createLogNotifier, type Notifier } from './platform/notify/notifier.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -58,6 +63,8 @@ export interface AppDeps {
   database: Database;
   clock?: Clock;
   jobs?: Jobs | null;
+  /** How messages reach people (SMS…); the log adapter when absent. */
+  notifier?: Notifier;
   /** Serve the built web client from dist/web when it exists (default true). */
   serveWeb?: boolean;
 }
@@ -71,6 +78,7 @@ export interface ModuleDeps {
   runWrite: RunWrite;
   metrics: Metrics;
   jobs: Jobs | null;
+  notifier: Notifier;
   authenticate: Authenticate;
 }
 
@@ -223,6 +231,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     runWrite: createWriteRunner(database, { afterCommit: () => credentials.clear() }),
     metrics,
     jobs: deps.jobs ?? null,
+    notifier: deps.notifier ?? createLogNotifier(config.logLevel === 'silent' ? () => {} : undefined),
     authenticate,
   };
   metrics.gauge('openasm_db_pool_waiting', 'Requests waiting for a database connection.', () => {
@@ -247,6 +256,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerPeopleRoutes(typed, moduleDeps);
       registerLicensingRoutes(typed, moduleDeps);
       registerLicenceCardRoutes(typed, moduleDeps);
+      registerLicenceCardSheetRoutes(typed, moduleDeps);
+      registerLicenceFeeRoutes(typed, moduleDeps);
+      registerLicenceRightsRoutes(typed, moduleDeps);
+      registerPublicRegisterRoutes(typed, moduleDeps);
     },
     { prefix: '/api/v1' },
   );

@@ -1,4 +1,6 @@
 import type { Config } from './config.ts';
+import { seedFeesAndRightsDemo } from './demo/fees-rights-seed.ts';
+import { seedLicensingDemo } from './demo/licensing-seed.ts';
 import { seedRegistryDemo } from './demo/registry-seed.ts';
 import { demoPhones, seedDemo } from './demo/seed.ts';
 import { loadProfileByName } from './modules/profiles/loader.ts';
@@ -37,8 +39,11 @@ export async function bootstrap(
   const rolesAdded = await database.db.transaction().execute((tx) => ensureDefaultRoles(tx));
   const profile = await loadProfileByName(database, audit, ctx, config.profile, log);
   const demo = config.demoData ? await seedDemo(database, audit, ctx, config.profile, log) : null;
-  if (config.demoData)
+  if (config.demoData) {
     await seedRegistryDemo(database, { audit, clock: systemClock }, ctx, config.profile, log);
+    await seedLicensingDemo(database, { audit, clock: systemClock }, ctx, log);
+    await seedFeesAndRightsDemo(database, { audit, clock: systemClock }, ctx, log);
+  }
   if (config.env === 'production') await refuseActiveDemoAccounts(database);
   return { database, report: { migrationsApplied, rolesAdded, profile, demo } };
 }

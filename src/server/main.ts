@@ -1,10 +1,12 @@
 import { buildApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { registerLicensingJobs } from './modules/licensing/jobs.ts';
 import { registerTaskWorker } from './modules/tasks/runner.ts';
 import { systemClock } from './platform/clock.ts';
 import { registerHousekeeping } from './platform/jobs/housekeeping.ts';
 import { startJobs } from './platform/jobs/pgboss.ts';
+import { createLogNotifier } from './platform/notify/notifier.ts';
 
 /** Process entry: config → database (migrate, profile, demo) → jobs → app → listen. */
 async function main(): Promise<void> {
@@ -28,7 +30,16 @@ async function main(): Promise<void> {
     : null;
   if (jobs) await registerHousekeeping(jobs, database, systemClock, undefined, config.dataDir);
   if (jobs) await registerTaskWorker(jobs, { database, clock: systemClock, dataDir: config.dataDir });
-  const app = await buildApp({ config, database, jobs });
+  // Until an SMS gateway adapter exists, notifications are log lines (phone numbers masked).
+  const notifier = createLogNotifier();
+  if (jobs)
+    await registerLicensingJobs(jobs, {
+      database,
+      clock: systemClock,
+      notifier,
+      logger: { info: say, error: (m) => console.error(m) },
+    });
+  const app = await buildApp({ config, database, jobs, notifier });
   await app.listen({ port: config.port, host: config.host });
 
   const url = `http://localhost:${config.port}`;

@@ -23,6 +23,8 @@ export const PERMISSIONS = [
   'licensing.read',
   'licensing.apply',
   'licensing.decide',
+  /** Recording licence fee payments (cash, mobile money, bank) and their receipts. */
+  'fees.record',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -95,6 +97,7 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'licensing.read',
       'licensing.apply',
       'licensing.decide',
+      'fees.record',
     ],
   },
   {
@@ -116,6 +119,7 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'licensing.read',
       'licensing.apply',
       'licensing.decide',
+      'fees.record',
     ],
   },
   {

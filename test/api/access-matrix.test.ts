@@ -8,13 +8,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { licensingDb } from '../../src/server/modules/licensing/repo.ts';
 import { peopleDb } from '../../src/server/modules/people/repo.ts';
 import { insertTask, tasksDb } from '../../src/server/modules/tasks/repo.ts';
 import { uuidv7 } from '../../src/shared/ids.ts';
 import { DEFAULT_ROLES, type Permission } from '../../src/shared/permissions.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import type { AreaKey, UserKey } from '../support/fixtures.ts';
-import { COMMUNITY_PERMIT, installTestProfile } from '../support/licence-profile.ts';
+import { COMMUNITY_PERMIT, installTestProfile, TRANSFERABLE_PERMIT } from '../support/licence-profile.ts';
+import { payFee } from '../support/licensing-flow.ts';
 
 let t: TestApp;
 /** DATA_DIR of the app: task results are files under it. */
@@ -150,7 +152,7 @@ async function adminPost(url: string, payload?: object) {
   return res.json();
 }
 type Stage = 'draft' | 'submitted' | 'under_review' | 'approved';
-async function applicationIn(a: AreaKey, stage: Stage): Promise<string> {
+async function applicationIn(a: AreaKey, stage: Stage, tierCode = 'community_permit'): Promise<string> {
   // A fresh person each time, so issuing never meets an active licence of the same tier.
   const holder = await adminPost('/api/v1/people', {
     givenName: 'Licence',
@@ -160,7 +162,7 @@ async function applicationIn(a: AreaKey, stage: Stage): Promise<string> {
     checkDuplicates: false,
   });
   const app = await adminPost('/api/v1/licence-applications', {
-    tierCode: 'community_permit',
+    tierCode,
     holderKind: 'person',
     holderId: holder.id,
     requestedAreaHectares: 1,
@@ -175,12 +177,65 @@ async function applicationIn(a: AreaKey, stage: Stage): Promise<string> {
     await adminPost(`/api/v1/licence-applications/${app.id}/${path}`, payload);
     if (reached === stage) break;
   }
+  // An approved application is ready to issue: its fee is paid (licensing-flow.ts).
+  if (stage === 'approved') await payFee(t.app, headers.admin!, app.id);
   return app.id;
 }
 async function licenceIn(a: AreaKey, status: 'active' | 'suspended' = 'active'): Promise<string> {
   const licence = await adminPost(`/api/v1/licence-applications/${await applicationIn(a, 'approved')}/issue`);
   if (status === 'suspended') await adminPost(`/api/v1/licences/${licence.id}/suspend`, { reason: 'Matrix' });
   return licence.id;
+}
+/** A fresh active licence whose last day is near enough to renew (renewal opens 90 days before). */
+async function renewableLicenceIn(a: AreaKey): Promise<string> {
+  const id = await licenceIn(a);
+  await licensingDb(t.database.db)
+    .updateTable('licences')
+    .set({ valid_to: '2026-04-30' })
+    .where('id', '=', id)
+    .execute();
+  return id;
+}
+let matrixConditions = 0;
+/** The URL of a fresh open condition on the district's licence. */
+async function openConditionIn(a: AreaKey): Promise<string> {
+  const licence = await cached(`licence ${a}`, () => licenceIn(a));
+  const c = await adminPost(`/api/v1/licences/${licence}/conditions`, {
+    code: `matrix_${++matrixConditions}`,
+    description: 'Matrix',
+    dueDate: '2026-12-31',
+  });
+  return `/api/v1/licences/${licence}/conditions/${c.id}`;
+}
+/** Fees and rights (licence-fees, licence-rights): a fee payment, a transferable licence, an encumbrance. */
+let matrixPayments = 0;
+const feePayment = (amountMinor = 1) => ({
+  amountMinor,
+  currency: 'GHS',
+  method: 'mobile_money',
+  reference: `MATRIX-${++matrixPayments}-${uuidv7()}`,
+});
+async function paymentIn(a: AreaKey): Promise<string> {
+  const application = await cached(`payable ${a}`, () => applicationIn(a, 'submitted'));
+  const p = await adminPost(`/api/v1/licence-applications/${application}/payments`, feePayment());
+  return `/api/v1/licence-applications/${application}/payments/${p.id}`;
+}
+async function transferableLicenceIn(a: AreaKey): Promise<string> {
+  return (
+    await adminPost(
+      `/api/v1/licence-applications/${await applicationIn(a, 'approved', 'transferable_permit')}/issue`,
+    )
+  ).id;
+}
+async function encumbranceIn(a: AreaKey): Promise<string> {
+  const licence = await cached(`transferable ${a}`, () => transferableLicenceIn(a));
+  const e = await adminPost(`/api/v1/licences/${licence}/encumbrances`, {
+    kind: 'lien',
+    creditorName: 'Matrix Bank',
+    amountMinor: 1000,
+    currency: 'GHS',
+  });
+  return `/api/v1/licences/${licence}/encumbrances/${e.id}`;
 }
 const licensingCache: Record<string, string> = {};
 async function cached(key: string, make: () => Promise<string>): Promise<string> {
@@ -714,6 +769,33 @@ const ENDPOINTS: Endpoint[] = [
   },
   {
     method: 'GET',
+    url: '/api/v1/licences/:id/events',
+    permission: 'licensing.read',
+    kind: 'read',
+    request: async (a) => ({
+      url: `/api/v1/licences/${await cached(`licence ${a}`, () => licenceIn(a))}/events`,
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/licence-applications/:id/events',
+    permission: 'licensing.read',
+    kind: 'read',
+    request: async (a) => ({
+      url: `/api/v1/licence-applications/${await cached(`draft ${a}`, () => applicationIn(a, 'draft'))}/events`,
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/licences/:id/card',
+    permission: 'licensing.read',
+    kind: 'read',
+    request: async (a) => ({
+      url: `/api/v1/licences/${await cached(`licence ${a}`, () => licenceIn(a))}/card`,
+    }),
+  },
+  {
+    method: 'GET',
     url: '/api/v1/licences/:id/card.pdf',
     permission: 'licensing.read',
     kind: 'read',
@@ -751,6 +833,151 @@ const ENDPOINTS: Endpoint[] = [
       payload: { reason: 'Matrix' },
     }),
   },
+  {
+    method: 'POST',
+    url: '/api/v1/licences/:id/renew',
+    permission: 'licensing.apply',
+    kind: 'write',
+    request: async (a) => ({ url: `/api/v1/licences/${await renewableLicenceIn(a)}/renew` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/licences/:id/conditions',
+    permission: 'licensing.read',
+    kind: 'read',
+    request: async (a) => ({
+      url: `/api/v1/licences/${await cached(`licence ${a}`, () => licenceIn(a))}/conditions`,
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/licences/:id/conditions',
+    permission: 'licensing.decide',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/licences/${await cached(`licence ${a}`, () => licenceIn(a))}/conditions`,
+      payload: { code: `matrix_${++matrixConditions}`, description: 'Matrix', dueDate: '2026-12-31' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/licences/:id/conditions/:conditionId/met',
+    permission: 'licensing.decide',
+    kind: 'write',
+    request: async (a) => ({ url: `${await openConditionIn(a)}/met`, payload: { evidenceNote: 'Matrix' } }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/licences/:id/conditions/:conditionId/waive',
+    permission: 'licensing.decide',
+    kind: 'write',
+    request: async (a) => ({ url: `${await openConditionIn(a)}/waive`, payload: { reason: 'Matrix' } }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/licence-queue',
+    permission: 'licensing.read',
+    kind: 'collection',
+    request: async () => ({ url: '/api/v1/licence-queue?limit=500' }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/licence-applications/:id/payments',
+    permission: 'licensing.read',
+    kind: 'read',
+    request: async (a) => ({
+      url: `/api/v1/licence-applications/${await cached(`payable ${a}`, () => applicationIn(a, 'submitted'))}/payments`,
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/licence-applications/:id/payments',
+    permission: 'fees.record',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/licence-applications/${await cached(`payable ${a}`, () => applicationIn(a, 'submitted'))}/payments`,
+      payload: feePayment(),
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/licence-applications/:id/payments/:paymentId/receipt.pdf',
+    permission: 'licensing.read',
+    kind: 'read',
+    request: async (a) => ({ url: `${await cached(`payment ${a}`, () => paymentIn(a))}/receipt.pdf` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/licences/cards.pdf',
+    permission: 'licensing.read',
+    kind: 'read',
+    request: async (a) => ({
+      url: `/api/v1/licences/cards.pdf?ids=${await cached(`licence ${a}`, () => licenceIn(a))}`,
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/licences/:id/next-tier',
+    permission: 'licensing.read',
+    kind: 'read',
+    request: async (a) => ({
+      url: `/api/v1/licences/${await cached(`licence ${a}`, () => licenceIn(a))}/next-tier`,
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/licences/:id/encumbrances',
+    permission: 'licensing.read',
+    kind: 'read',
+    request: async (a) => ({
+      url: `/api/v1/licences/${await cached(`transferable ${a}`, () => transferableLicenceIn(a))}/encumbrances`,
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/licences/:id/encumbrances',
+    permission: 'licensing.decide',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/licences/${await cached(`transferable ${a}`, () => transferableLicenceIn(a))}/encumbrances`,
+      payload: { kind: 'charge', creditorName: 'Matrix Lender', amountMinor: 500, currency: 'GHS' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/licences/:id/encumbrances/:encumbranceId/release',
+    permission: 'licensing.decide',
+    kind: 'write',
+    request: async (a) => ({ url: `${await encumbranceIn(a)}/release`, payload: {} }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/licences/:id/transfers',
+    permission: 'licensing.read',
+    kind: 'read',
+    request: async (a) => ({
+      url: `/api/v1/licences/${await cached(`transferable ${a}`, () => transferableLicenceIn(a))}/transfers`,
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/licences/:id/transfers',
+    permission: 'licensing.decide',
+    kind: 'write',
+    request: async (a) => {
+      const to = await adminPost('/api/v1/people', {
+        givenName: 'Transfer',
+        familyName: `Receiver${++licensingHolders}`,
+        sex: 'not_stated',
+        areaId: t.fx.areas[a].id,
+        checkDuplicates: false,
+      });
+      return {
+        url: `/api/v1/licences/${await transferableLicenceIn(a)}/transfers`,
+        payload: { toHolderKind: 'person', toHolderId: to.id, reason: 'Matrix' },
+      };
+    },
+  },
 ];
 
 /** Routes outside the matrix, each with the reason. */
@@ -760,6 +987,9 @@ const EXEMPT: Record<string, string> = {
   'GET /api/v1/client-config': 'public: languages, currency, map tiles; covered by conventions.test.ts',
   'POST /api/v1/auth/logout': "ends the caller's own session; covered by auth.test.ts",
   'GET /api/v1/verify/*': 'public by design: QR verification; covered by licence-cards.test.ts',
+  'GET /api/v1/public/licences': 'public by design: the licence register; covered by public-register.test.ts',
+  'GET /api/v1/public/licences.csv':
+    'public by design: the register as CSV; covered by public-register.test.ts',
 };
 
 const CALLERS: UserKey[] = [
@@ -793,7 +1023,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'openasm-matrix-'));
   t = await createTestApp({ DATA_DIR: dataDir });
   // The licensing endpoints need a country profile with one district-level tier.
-  await installTestProfile(t.database, [COMMUNITY_PERMIT]);
+  await installTestProfile(t.database, [COMMUNITY_PERMIT, TRANSFERABLE_PERMIT]);
   const admin = await t.login('admin');
   for (const d of DISTRICTS) {
     const res = await t.app.inject({

@@ -1,6 +1,7 @@
 /**
  * Licence cards: the signed token of the QR code, the public verification (valid, suspended, forged,
- * unknown), the record of each check, and the card PDF (one credit-card-size page).
+ * unknown), the record of each check, the card PDF (one credit-card-size page) and the card's JSON
+ * preview, whose verification URL is the one the PDF's QR code holds.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +16,9 @@ import { signLicenceToken, verifyLicenceToken } from '../../src/server/modules/l
 import { loadSigningKey } from '../../src/server/platform/audit/checkpoint.ts';
 import { uuidv7 } from '../../src/shared/ids.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { qrTextOfCardPdf } from '../support/card-qr.ts';
 import { COMMUNITY_PERMIT, installTestProfile } from '../support/licence-profile.ts';
+import { payFee } from '../support/licensing-flow.ts';
 
 let t: TestApp;
 let dataDir: string;
@@ -58,6 +61,7 @@ async function licence(): Promise<{ id: string; number: string; validTo: string 
   await post(`/api/v1/licence-applications/${a.id}/submit`);
   await post(`/api/v1/licence-applications/${a.id}/review`);
   await post(`/api/v1/licence-applications/${a.id}/decision`, { outcome: 'approve' });
+  await payFee(t.app, admin, a.id);
   return post(`/api/v1/licence-applications/${a.id}/issue`);
 }
 
@@ -212,5 +216,43 @@ describe('GET /api/v1/licences/:id/card.pdf', () => {
       headers: bibiani,
     });
     expect(out.statusCode, out.body).toBe(404);
+  });
+});
+
+describe('GET /api/v1/licences/:id/card', () => {
+  it('gives the printed facts and the same verification URL as the QR code of the PDF', async () => {
+    const l = await licence();
+    const headers = { ...admin, host: 'asm.example.gov' };
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/licences/${l.id}/card`, headers });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const card = res.json();
+    expect(card).toEqual({
+      licenceId: l.id,
+      number: l.number,
+      tierCode: 'community_permit',
+      status: 'active',
+      holderDisplay: `A. Cardholder${n}`,
+      validFrom: '2026-03-02',
+      validTo: l.validTo,
+      areaName: 'Obuasi (test)',
+      verifyUrl: `http://asm.example.gov/verify/${tokenFor(l)}`,
+    });
+    expect(res.body).not.toMatch(/phone|birth|\+23324|holderId|sex/i);
+    const pdf = await t.app.inject({ method: 'GET', url: `/api/v1/licences/${l.id}/card.pdf`, headers });
+    expect(await qrTextOfCardPdf(pdf.rawPayload)).toBe(card.verifyUrl);
+    // The URL opens a check that says valid.
+    const check = await verify(card.verifyUrl.replace(/^.*\/verify\//, ''));
+    expect(check.json()).toMatchObject({ valid: true, number: l.number });
+  });
+
+  it('needs sign-in and is not found outside the jurisdiction', async () => {
+    const l = await licence();
+    const anon = await t.app.inject({ method: 'GET', url: `/api/v1/licences/${l.id}/card` });
+    expect(anon.statusCode).toBe(401);
+    const bibiani = await t.login('bibianiAdmin');
+    const out = await t.app.inject({ method: 'GET', url: `/api/v1/licences/${l.id}/card`, headers: bibiani });
+    expect(out.statusCode, out.body).toBe(404);
+    expect(out.json().code).toBe('resource.not_found');
   });
 });

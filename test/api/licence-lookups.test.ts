@@ -116,3 +116,36 @@ describe('by number', () => {
     expect(res.json().items).toEqual([]);
   });
 });
+
+describe('history', () => {
+  it('tells the life of a licence from its application, with reasons, oldest first', async () => {
+    const l = await licenceOf(await person('obuasi'));
+    await post(`/api/v1/licences/${l.id}/suspend`, { reason: 'Unsafe pit walls' });
+    await post(`/api/v1/licences/${l.id}/reinstate`, {});
+    const res = await call('GET', `/api/v1/licences/${l.id}/events`, h.obuasiOfficer!);
+    expect(res.statusCode, res.body).toBe(200);
+    const steps = res
+      .json()
+      .items.map((e: { fromStatus: string | null; toStatus: string }) => [e.fromStatus, e.toStatus]);
+    expect(steps).toEqual([
+      [null, 'draft'],
+      ['draft', 'submitted'],
+      ['submitted', 'under_review'],
+      ['under_review', 'approved'],
+      ['approved', 'issued'],
+      [null, 'active'],
+      ['active', 'suspended'],
+      ['suspended', 'active'],
+    ]);
+    expect(res.json().items[6].reason).toBe('Unsafe pit walls');
+    const app = await call('GET', `/api/v1/licence-applications/${l.applicationId}/events`, h.obuasiOfficer!);
+    // The application's history goes on with the licence it produced.
+    expect(app.json().items).toHaveLength(8);
+  });
+
+  it("is not found outside the caller's areas", async () => {
+    const l = await licenceOf(await person('obuasi'));
+    const res = await call('GET', `/api/v1/licences/${l.id}/events`, h.bibianiAdmin!);
+    expect(res.statusCode).toBe(404);
+  });
+});

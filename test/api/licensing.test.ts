@@ -22,6 +22,7 @@ import { isValidReference } from '../../src/shared/ids.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import type { AreaKey, UserKey } from '../support/fixtures.ts';
 import { COMMUNITY_PERMIT, installTestProfile, testTier } from '../support/licence-profile.ts';
+import { payFee } from '../support/licensing-flow.ts';
 
 let t: TestApp;
 const h: Partial<Record<UserKey, Record<string, string>>> = {};
@@ -88,6 +89,7 @@ async function approved(holderId: string, tierCode = 'community_permit') {
     const res = await call('POST', `/api/v1/licence-applications/${a.id}/${path}`, h.admin!, payload);
     expect(res.statusCode, res.body).toBe(200);
   }
+  await payFee(t.app, h.admin!, a.id);
   return a.id as string;
 }
 
@@ -155,6 +157,7 @@ describe('licence applications', () => {
     expect(decided.statusCode, decided.body).toBe(200);
     expect(decided.json()).toMatchObject({ status: 'approved', decidedBy: t.fx.users.obuasiOfficer.id });
 
+    await payFee(t.app, h.obuasiOfficer!, a.id);
     const issued = await call('POST', `/api/v1/licence-applications/${a.id}/issue`, h.obuasiOfficer!);
     expect(issued.statusCode, issued.body).toBe(201);
     const licence = issued.json();
@@ -223,6 +226,7 @@ describe('licence applications', () => {
       'licence_application.review_started',
       'licence_application.checklist_updated',
       'licence_application.approved',
+      'licence_fee.payment_recorded',
       'licence_application.issued',
       'licence.issued',
       'licence.suspended',

@@ -208,6 +208,50 @@ describe('search', () => {
     const forged = await get(admin, '/api/v1/people?cursor=bm9wZQ');
     expect(forged.statusCode).toBe(400);
   });
+
+  it('pages through many people of one name, finds a renamed person, lists an exact match once', async () => {
+    const phone = newPhone();
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const r = await post(admin, {
+        givenName: 'Abena',
+        familyName: 'Nkansah',
+        sex: 'female',
+        areaId: t.fx.areas.sefwi.id,
+        ...(i === 0 ? { phone } : {}),
+      });
+      expect(r.statusCode, r.body).toBe(201);
+      ids.push(r.json().id);
+    }
+    // Names are scored once per distinct name (migration 0012); ties page newest first, across pages.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await get(
+        admin,
+        `/api/v1/people?limit=3&q=Abena%20Nkansa${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(res.statusCode, res.body).toBe(200);
+      seen.push(...res.json().items.map((i: { id: string }) => i.id));
+      cursor = res.json().nextCursor;
+    } while (cursor);
+    expect(seen.slice(0, 7)).toEqual([...ids].sort().reverse());
+    expect(new Set(seen).size).toBe(seen.length);
+
+    const renamed = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/people/${ids[1]}`,
+      headers: { ...admin, 'if-match': '"v1"' },
+      payload: { givenName: 'Maabena', familyName: 'Kusi-Obodum' },
+    });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    const byNewName = await get(admin, `/api/v1/people?q=${encodeURIComponent('maabena kusi obodum')}`);
+    expect(byNewName.json().items[0].id).toBe(ids[1]);
+
+    // The phone finds exactly its person (score 2), however many share the name.
+    const both = await get(admin, `/api/v1/people?q=${encodeURIComponent(phone)}`);
+    expect(both.json().items.map((i: { id: string }) => i.id)).toEqual([ids[0]]);
+  });
 });
 
 describe('likely duplicates', () => {

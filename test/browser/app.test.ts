@@ -135,6 +135,11 @@ describe('signed in', () => {
         '/admin/profile',
         '/admin/audit',
         '/tasks',
+        '/registry/people',
+        '/registry/people/new',
+        '/registry/enterprises',
+        '/registry/enterprises/new',
+        '/registry/production-units/new',
       ]) {
         await page.goto(path);
         await page.locator('main h1').first().waitFor();

@@ -14,15 +14,28 @@ export const testTier = (
   validityMonths: 12,
   fee: { amountMinor: 10000, currency: 'GHS' },
   issuingLevel,
-  requirements: [{ code: 'national_id', names: { en: 'ID' } }],
-  incentives: [],
+  requirements: [{ code: 'national_id', names: { en: 'ID' } }] as {
+    code: string;
+    names: Record<string, string>;
+    support?: { kind: string; names: Record<string, string> }[];
+  }[],
+  incentives: [] as { code: string; names: Record<string, string> }[],
+  nextTier: null as string | null,
   reportingDuty: { frequency: 'monthly', report: 'production' },
   serviceStandardDays: 30,
-  nextTier: null,
 });
 
 /** The district-level tier most licensing tests need. */
 export const COMMUNITY_PERMIT = testTier('community_permit', 'district', ['person', 'enterprise'], 2);
+
+/** A district-level tier that gives transfer_right and mortgage_right (licence-rights tests, access matrix). */
+export const TRANSFERABLE_PERMIT = {
+  ...testTier('transferable_permit', 'district', ['person', 'enterprise'], 5),
+  incentives: [
+    { code: 'transfer_right', names: { en: 'May be transferred' } },
+    { code: 'mortgage_right', names: { en: 'May be mortgaged' } },
+  ],
+};
 
 /**
  * Installs a minimal country profile for 'GH' with the given tiers, straight into the table: the

@@ -35,6 +35,8 @@ export const licenceApplicationSchema = z.object({
   decidedBy: z.string().nullable(),
   decisionReason: z.string().nullable(),
   licenceId: uuidSchema.nullable(),
+  /** new: issuing creates a licence; renewal: issuing extends licenceId (the same number). */
+  kind: z.enum(['new', 'renewal']),
   createdAt: z.string(),
   updatedAt: z.string(),
   version: z.number().int(),
@@ -110,3 +112,19 @@ export const licenceListQuery = z.object({
   number: z.string().trim().min(2).max(40).optional(),
 });
 export type LicenceListQuery = z.infer<typeof licenceListQuery>;
+
+/** One step in the life of an application or licence (licence_events), oldest first. */
+export const licenceEventSchema = z.object({
+  id: uuidSchema,
+  applicationId: uuidSchema,
+  licenceId: uuidSchema.nullable(),
+  fromStatus: z.string().nullable(),
+  toStatus: z.string(),
+  /** Set when the statuses alone do not say it (renewed). */
+  action: z.string().nullable(),
+  reason: z.string().nullable(),
+  actorId: z.string().nullable(),
+  at: z.string(),
+});
+export type LicenceEventDto = z.infer<typeof licenceEventSchema>;
+export const licenceEventsResponse = z.object({ items: z.array(licenceEventSchema) });

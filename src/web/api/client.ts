@@ -41,7 +41,7 @@ export function onSessionEnded(listener: Listener): () => void {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   /** For updates: the ETag read earlier (sent as If-Match). */
   ifMatch?: string;

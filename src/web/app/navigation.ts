@@ -12,6 +12,25 @@ export interface NavEntry {
 }
 
 export const NAVIGATION: NavEntry[] = [
+  { path: '/registry/people', label: 'nav.people', permission: 'registry.read', description: 'cards.people' },
+  {
+    path: '/registry/enterprises',
+    label: 'nav.enterprises',
+    permission: 'registry.read',
+    description: 'cards.enterprises',
+  },
+  {
+    path: '/licensing/queue',
+    label: 'nav.licensingQueue',
+    permission: 'licensing.read',
+    description: 'cards.licensingQueue',
+  },
+  {
+    path: '/licensing/licences',
+    label: 'nav.licences',
+    permission: 'licensing.read',
+    description: 'cards.licences',
+  },
   { path: '/admin/users', label: 'nav.users', permission: 'users.read', description: 'cards.users' },
   { path: '/admin/areas', label: 'nav.areas', permission: 'areas.read', description: 'cards.areas' },
   { path: '/admin/profile', label: 'nav.profile', permission: 'profiles.read', description: 'cards.profile' },

@@ -14,12 +14,38 @@ const ProfilePage = lazy(() => import('../features/admin/profile/profile-page.ts
 const AuditPage = lazy(() => import('../features/admin/audit/audit-page.tsx'));
 const TasksPage = lazy(() => import('../features/tasks/tasks-page.tsx'));
 const NotFoundPage = lazy(() => import('../features/home/not-found.tsx'));
+// Registry (issue 4): people, enterprises, production units.
+const PeoplePage = lazy(() => import('../features/registry/people-page.tsx'));
+const PersonCreatePage = lazy(() => import('../features/registry/person-create-page.tsx'));
+const PersonDetailPage = lazy(() => import('../features/registry/person-detail-page.tsx'));
+const EnterprisesPage = lazy(() => import('../features/registry/enterprises-page.tsx'));
+const EnterpriseCreatePage = lazy(() => import('../features/registry/enterprise-create-page.tsx'));
+const EnterpriseDetailPage = lazy(() => import('../features/registry/enterprise-detail-page.tsx'));
+const UnitCreatePage = lazy(() =>
+  import('../features/registry/production-unit-pages.tsx').then((m) => ({
+    default: m.ProductionUnitCreatePage,
+  })),
+);
+const UnitDetailPage = lazy(() =>
+  import('../features/registry/production-unit-pages.tsx').then((m) => ({
+    default: m.ProductionUnitDetailPage,
+  })),
+);
+// Licensing (issue 4): applications, the office queue, decisions, licences and their cards.
+const LicensingQueuePage = lazy(() => import('../features/licensing/queue-page.tsx'));
+const ApplicationNewPage = lazy(() => import('../features/licensing/application-new-page.tsx'));
+const ApplicationPage = lazy(() => import('../features/licensing/application-page.tsx'));
+const LicencesPage = lazy(() => import('../features/licensing/licences-page.tsx'));
+const LicencePage = lazy(() => import('../features/licensing/licence-page.tsx'));
 // Public: opened from a licence card's QR code, no sign-in.
 const VerifyPage = lazy(() => import('../features/verify/verify-page.tsx'));
+// Public: the register of active licences, no sign-in.
+const RegisterPage = lazy(() => import('../features/public-register/register-page.tsx'));
 
 export const router = createBrowserRouter([
   { path: '/sign-in', element: <SignInPage /> },
   { path: '/verify/*', element: <VerifyPage /> },
+  { path: '/register', element: <RegisterPage /> },
   {
     path: '/',
     element: <Shell />,
@@ -31,6 +57,19 @@ export const router = createBrowserRouter([
       { path: 'admin/areas', element: <AreasPage /> },
       { path: 'admin/profile', element: <ProfilePage /> },
       { path: 'admin/audit', element: <AuditPage /> },
+      { path: 'registry/people', element: <PeoplePage /> },
+      { path: 'registry/people/new', element: <PersonCreatePage /> },
+      { path: 'registry/people/:id', element: <PersonDetailPage /> },
+      { path: 'registry/enterprises', element: <EnterprisesPage /> },
+      { path: 'registry/enterprises/new', element: <EnterpriseCreatePage /> },
+      { path: 'registry/enterprises/:id', element: <EnterpriseDetailPage /> },
+      { path: 'registry/production-units/new', element: <UnitCreatePage /> },
+      { path: 'registry/production-units/:id', element: <UnitDetailPage /> },
+      { path: 'licensing/queue', element: <LicensingQueuePage /> },
+      { path: 'licensing/applications/new', element: <ApplicationNewPage /> },
+      { path: 'licensing/applications/:id', element: <ApplicationPage /> },
+      { path: 'licensing/licences', element: <LicencesPage /> },
+      { path: 'licensing/licences/:id', element: <LicencePage /> },
       { path: 'tasks', element: <TasksPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],

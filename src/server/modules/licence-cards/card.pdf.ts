@@ -1,4 +1,4 @@
-import { PDFDocument, type PDFFont, rgb, StandardFonts } from 'pdf-lib';
+import { PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from 'pdf-lib';
 import QRCode from 'qrcode';
 
 /** ISO/IEC 7810 ID-1 (credit card): 85.6 × 54 mm, in PDF points. */
@@ -23,14 +23,14 @@ export function cardVerifyUrl(origin: string, token: string): string {
 }
 
 /** The standard fonts encode WinAnsi only: accents are dropped, anything else becomes '?'. */
-function printable(text: string): string {
+export function printable(text: string): string {
   return text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^\x20-\x7e]/g, '?');
 }
 
-function fitText(text: string, font: PDFFont, size: number, width: number): string {
+export function fitText(text: string, font: PDFFont, size: number, width: number): string {
   const full = printable(text);
   if (font.widthOfTextAtSize(full, size) <= width) return full;
   let t = full;
@@ -38,15 +38,15 @@ function fitText(text: string, font: PDFFont, size: number, width: number): stri
   return `${t}...`;
 }
 
-/** A one-page credit-card-size PDF: licence facts on the left, the QR code on the right. */
-export async function renderLicenceCard(facts: CardFacts): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
-  doc.setTitle(`Licence ${printable(facts.number)}`);
-  doc.setProducer('OpenASM');
-  doc.setCreator('OpenASM');
-  const page = doc.addPage([CARD_WIDTH, CARD_HEIGHT]);
-  const regular = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
+/** Draws one card with its lower-left corner at (x, y) of the page: facts left, QR code right. */
+export function drawLicenceCard(
+  page: PDFPage,
+  fonts: { regular: PDFFont; bold: PDFFont },
+  facts: CardFacts,
+  x: number,
+  y0: number,
+): void {
+  const { regular, bold } = fonts;
   const dark = rgb(0.1, 0.1, 0.1);
   const margin = 4 * MM;
 
@@ -55,8 +55,8 @@ export async function renderLicenceCard(facts: CardFacts): Promise<Uint8Array> {
   const size = qr.modules.size;
   const qrSide = CARD_HEIGHT - 2 * margin;
   const cell = qrSide / (size + 8);
-  const qrX = CARD_WIDTH - margin - qrSide;
-  const qrY = margin;
+  const qrX = x + CARD_WIDTH - margin - qrSide;
+  const qrY = y0 + margin;
   page.drawRectangle({ x: qrX, y: qrY, width: qrSide, height: qrSide, color: rgb(1, 1, 1) });
   for (let row = 0; row < size; row++) {
     for (let col = 0; col < size; col++) {
@@ -71,10 +71,16 @@ export async function renderLicenceCard(facts: CardFacts): Promise<Uint8Array> {
     }
   }
 
-  const textWidth = qrX - 2 * margin;
-  let y = CARD_HEIGHT - margin - 8;
+  const textWidth = qrX - x - 2 * margin;
+  let y = y0 + CARD_HEIGHT - margin - 8;
   const line = (text: string, font: PDFFont, sizePt: number, gap: number) => {
-    page.drawText(fitText(text, font, sizePt, textWidth), { x: margin, y, size: sizePt, font, color: dark });
+    page.drawText(fitText(text, font, sizePt, textWidth), {
+      x: x + margin,
+      y,
+      size: sizePt,
+      font,
+      color: dark,
+    });
     y -= gap;
   };
   line('MINING LICENCE', bold, 8, 12);
@@ -83,6 +89,20 @@ export async function renderLicenceCard(facts: CardFacts): Promise<Uint8Array> {
   line(`Holder: ${facts.holderDisplay}`, regular, 6, 9);
   line(`Area: ${facts.areaName}`, regular, 6, 9);
   line(`Valid: ${facts.validFrom} to ${facts.validTo}`, regular, 6, 9);
-  page.drawText('Scan to verify', { x: margin, y: margin, size: 5, font: regular, color: dark });
+  page.drawText('Scan to verify', { x: x + margin, y: y0 + margin, size: 5, font: regular, color: dark });
+}
+
+/** A one-page credit-card-size PDF: licence facts on the left, the QR code on the right. */
+export async function renderLicenceCard(facts: CardFacts): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  doc.setTitle(`Licence ${printable(facts.number)}`);
+  doc.setProducer('OpenASM');
+  doc.setCreator('OpenASM');
+  const page = doc.addPage([CARD_WIDTH, CARD_HEIGHT]);
+  const fonts = {
+    regular: await doc.embedFont(StandardFonts.Helvetica),
+    bold: await doc.embedFont(StandardFonts.HelveticaBold),
+  };
+  drawLicenceCard(page, fonts, facts, 0, 0);
   return doc.save();
 }

@@ -3,10 +3,12 @@ import type { FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { UUID_PATTERN, uuidSchema, uuidv7 } from '../../../shared/ids.ts';
+import { licenceCardSchema } from '../../../shared/schemas/licence-cards.ts';
 import type { ModuleDeps, TypedApp } from '../../app.ts';
 import { loadSigningKey } from '../../platform/audit/checkpoint.ts';
 import type { Queryable } from '../../platform/db/schema.ts';
 import { AppError, problems } from '../../platform/errors.ts';
+import { effectiveStatus } from '../licensing/lifecycle.ts';
 import { createLicensingService } from '../licensing/service.ts';
 import { cardVerifyUrl, renderLicenceCard } from './card.pdf.ts';
 import { signLicenceToken, verifyLicenceToken } from './token.ts';
@@ -93,6 +95,43 @@ export function registerLicenceCardRoutes(
     return signingKey;
   };
 
+  /** The licence (read permission and jurisdiction checked), its public facts and its QR URL. */
+  async function card(request: FastifyRequest, id: string) {
+    const l = await service.getLicence(database.db, request.ctx, id);
+    const row = await cardFacts(database.db, l.id);
+    if (!row) throw problems.notFound('Licence');
+    const token = signLicenceToken(key(), { v: 1, l: row.id, n: row.number, e: row.valid_to });
+    return { row, verifyUrl: cardVerifyUrl(originOf(request), token) };
+  }
+
+  app.get(
+    '/licences/:id/card',
+    {
+      schema: {
+        tags,
+        summary:
+          'What the licence card shows, with the verification URL its QR code holds (for an on-screen preview)',
+        params: z.object({ id: uuidSchema }),
+        response: { 200: licenceCardSchema },
+      },
+    },
+    async (request, reply) => {
+      const { row, verifyUrl } = await card(request, request.params.id);
+      reply.header('cache-control', 'no-store');
+      return {
+        licenceId: row.id,
+        number: row.number,
+        tierCode: row.tier_code,
+        status: row.status,
+        holderDisplay: holderDisplay(row),
+        validFrom: row.valid_from,
+        validTo: row.valid_to,
+        areaName: row.area_name,
+        verifyUrl,
+      };
+    },
+  );
+
   app.get(
     '/licences/:id/card.pdf',
     {
@@ -103,10 +142,7 @@ export function registerLicenceCardRoutes(
       },
     },
     async (request, reply) => {
-      const l = await service.getLicence(database.db, request.ctx, request.params.id);
-      const row = await cardFacts(database.db, l.id);
-      if (!row) throw problems.notFound('Licence');
-      const token = signLicenceToken(key(), { v: 1, l: row.id, n: row.number, e: row.valid_to });
+      const { row, verifyUrl } = await card(request, request.params.id);
       const pdf = await renderLicenceCard({
         number: row.number,
         tierCode: row.tier_code,
@@ -114,7 +150,7 @@ export function registerLicenceCardRoutes(
         validFrom: row.valid_from,
         validTo: row.valid_to,
         areaName: row.area_name,
-        qrText: cardVerifyUrl(originOf(request), token),
+        qrText: verifyUrl,
       });
       return reply
         .header('content-type', 'application/pdf')
@@ -144,14 +180,16 @@ export function registerLicenceCardRoutes(
       if (!row) throw problems.notFound('Licence');
       if (row.number !== check.payload.n) throw invalidToken();
       const now = clock.now();
-      const valid = isValidOn(row, now.toISOString().slice(0, 10));
+      const today = now.toISOString().slice(0, 10);
+      const valid = isValidOn(row, today);
       await sql`INSERT INTO licence_checks (id, licence_id, checked_at, outcome)
                 VALUES (${uuidv7()}, ${row.id}, ${now.toISOString()}, ${valid ? 'valid' : 'invalid'})`.execute(
         database.db,
       );
       return {
         valid,
-        status: row.status,
+        // Past its last day but not yet swept by the nightly expiry job: expired all the same.
+        status: effectiveStatus(row.status, row.valid_to, today),
         number: row.number,
         tierCode: row.tier_code,
         validFrom: row.valid_from,

@@ -25,6 +25,9 @@ export interface LicenceApplicationsTable {
   decided_at: NullableTimestamp;
   decided_by: ColumnType<string | null, string | null | undefined, string | null>;
   decision_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Migration 0010: a renewal extends renews_licence_id when issued. */
+  kind: ColumnType<'new' | 'renewal', 'new' | 'renewal' | undefined, never>;
+  renews_licence_id: ColumnType<string | null, string | null | undefined, never>;
   created_by: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -53,6 +56,8 @@ export interface LicenceEventsTable {
   licence_id: string | null;
   from_status: string | null;
   to_status: string;
+  /** Migration 0010: what happened when the statuses alone do not say it (renewed). */
+  action: ColumnType<string | null, string | null | undefined, string | null>;
   reason: string | null;
   actor_id: string | null;
   at: Timestamp;
@@ -83,13 +88,19 @@ export async function nextNumber(
   return Number(r.rows[0]!.n);
 }
 
-function applications(db: Queryable) {
-  return licensingDb(db)
-    .selectFrom('licence_applications')
-    .innerJoin('admin_areas', 'admin_areas.id', 'licence_applications.area_id')
-    .leftJoin('licences', 'licences.application_id', 'licence_applications.id')
-    .selectAll('licence_applications')
-    .select(['admin_areas.path as area_path', 'admin_areas.country as country', 'licences.id as licence_id']);
+export function applications(db: Queryable) {
+  return (
+    licensingDb(db)
+      .selectFrom('licence_applications')
+      .innerJoin('admin_areas', 'admin_areas.id', 'licence_applications.area_id')
+      .leftJoin('licences', 'licences.application_id', 'licence_applications.id')
+      .selectAll('licence_applications')
+      .select(['admin_areas.path as area_path', 'admin_areas.country as country'])
+      // A renewal names its licence from the start; a new application once its licence is issued.
+      .select(
+        sql<string | null>`coalesce(licences.id, licence_applications.renews_licence_id)`.as('licence_id'),
+      )
+  );
 }
 
 export function findApplication(db: Queryable, id: string): Promise<ApplicationRow | undefined> {
@@ -212,4 +223,37 @@ export function activeLicenceOf(db: Queryable, kind: HolderKind, holderId: strin
     .where('tier_code', '=', tierCode)
     .where('status', '=', 'active')
     .executeTakeFirst();
+}
+
+/**
+ * The history of an application, or of a licence: its own events and those of the applications that
+ * issued or renewed it. Bounded by the life of one licence, so not paged.
+ */
+export function eventsOf(db: Queryable, of: { applicationId: string } | { licenceId: string }) {
+  let q = licensingDb(db).selectFrom('licence_events').selectAll();
+  if ('applicationId' in of) q = q.where('application_id', '=', of.applicationId);
+  else
+    q = q.where((eb) =>
+      eb.or([
+        eb('licence_id', '=', of.licenceId),
+        eb(
+          'application_id',
+          'in',
+          eb
+            .selectFrom('licence_applications')
+            .select('id')
+            .where((w) =>
+              w.or([
+                w('renews_licence_id', '=', of.licenceId),
+                w(
+                  'id',
+                  '=',
+                  w.selectFrom('licences').select('application_id').where('id', '=', of.licenceId),
+                ),
+              ]),
+            ),
+        ),
+      ]),
+    );
+  return q.orderBy('at').orderBy('id').limit(1000).execute();
 }

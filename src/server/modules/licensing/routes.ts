@@ -6,6 +6,7 @@ import {
   createApplicationBody,
   decisionBody,
   licenceApplicationSchema,
+  licenceEventsResponse,
   licenceListQuery,
   licenceSchema,
   reasonBody,
@@ -14,16 +15,15 @@ import {
 import type { ModuleDeps, TypedApp } from '../../app.ts';
 import { pageResponse } from '../../platform/http/pagination.ts';
 import { etagOf, requireIfMatch } from '../../platform/http/write.ts';
+import { registerLicenceLifecycleRoutes } from './lifecycle-routes.ts';
 import { createLicensingService } from './service.ts';
 
 const idParams = z.object({ id: uuidSchema });
 const tags = ['licensing'];
 
 /** Licence applications (draft → submitted → under review → decided → issued) and licences. */
-export function registerLicensingRoutes(
-  app: TypedApp,
-  { database, audit, clock, runWrite }: ModuleDeps,
-): void {
+export function registerLicensingRoutes(app: TypedApp, deps: ModuleDeps): void {
+  const { database, audit, clock, runWrite } = deps;
   const service = createLicensingService({ audit, clock });
   const withEtag = <T extends { version: number }>(body: T, status = 200, location?: string) => ({
     status,
@@ -183,6 +183,34 @@ export function registerLicensingRoutes(
   );
 
   app.get(
+    '/licence-applications/:id/events',
+    {
+      schema: {
+        tags,
+        summary: 'The history of an application and of the licence it produced: each step, by whom, why',
+        params: idParams,
+        response: { 200: licenceEventsResponse },
+      },
+    },
+    async (request) => ({
+      items: await service.applicationEvents(database.db, request.ctx, request.params.id),
+    }),
+  );
+
+  app.get(
+    '/licences/:id/events',
+    {
+      schema: {
+        tags,
+        summary: 'The history of a licence, from its application through issue, renewals and sanctions',
+        params: idParams,
+        response: { 200: licenceEventsResponse },
+      },
+    },
+    async (request) => ({ items: await service.licenceEvents(database.db, request.ctx, request.params.id) }),
+  );
+
+  app.get(
     '/licences',
     {
       schema: {
@@ -230,4 +258,6 @@ export function registerLicensingRoutes(
         ),
     );
   }
+
+  registerLicenceLifecycleRoutes(app, deps);
 }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { UUID_PATTERN, uuidv7, withCheckCharacter } from '../../../shared/ids.ts';
 import type {
   ApplicationListQuery,
@@ -6,6 +6,7 @@ import type {
   HOLDER_KINDS,
   LicenceApplicationDto,
   LicenceDto,
+  LicenceEventDto,
   LicenceListQuery,
   UpdateApplicationInput,
 } from '../../../shared/schemas/licensing.ts';
@@ -24,6 +25,8 @@ import type { RequestContext } from '../../platform/context.ts';
 import type { Queryable, Tx } from '../../platform/db/schema.ts';
 import { AppError, problems } from '../../platform/errors.ts';
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
+import { assertFeePaid } from '../licence-fees/guard.ts';
+import { createLifecycle, type TierCondition } from './lifecycle.ts';
 import * as repo from './repo.ts';
 import {
   type ApplicationAction,
@@ -43,6 +46,7 @@ interface Tier {
   fee: { amountMinor: number; currency: string };
   issuingLevel: string;
   requirements: { code: string }[];
+  conditions?: TierCondition[];
 }
 interface ProfileDoc {
   adminLevels: { level: number; key: string }[];
@@ -52,7 +56,7 @@ interface ProfileDoc {
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 const num = (v: string | number | null) => (v === null ? null : Number(v));
 
-function toApplicationDto(a: repo.ApplicationRow): LicenceApplicationDto {
+export function toApplicationDto(a: repo.ApplicationRow): LicenceApplicationDto {
   return {
     id: a.id,
     reference: a.reference,
@@ -70,6 +74,7 @@ function toApplicationDto(a: repo.ApplicationRow): LicenceApplicationDto {
     decidedBy: a.decided_by,
     decisionReason: a.decision_reason,
     licenceId: a.licence_id,
+    kind: a.kind,
     createdAt: iso(a.created_at)!,
     updatedAt: iso(a.updated_at)!,
     version: a.version,
@@ -93,6 +98,18 @@ function toLicenceDto(l: repo.LicenceRow): LicenceDto {
     version: l.version,
   };
 }
+
+const toEventDto = (e: Selectable<repo.LicenceEventsTable>): LicenceEventDto => ({
+  id: e.id,
+  applicationId: e.application_id,
+  licenceId: e.licence_id,
+  fromStatus: e.from_status,
+  toStatus: e.to_status,
+  action: e.action,
+  reason: e.reason,
+  actorId: e.actor_id,
+  at: iso(e.at)!,
+});
 
 const appTarget = (a: { id: string | null; area_id: string; area_path: string }) => ({
   entityType: 'Licence application',
@@ -151,6 +168,7 @@ const tierAbbreviation = (code: string) =>
     .join('');
 
 export function createLicensingService({ audit, clock }: { audit: AuditLog; clock: Clock }) {
+  const lifecycle = createLifecycle({ audit, clock });
   async function profile(db: Queryable, country: string): Promise<ProfileDoc | undefined> {
     return (await repo.profileOf(db, country)) as ProfileDoc | undefined;
   }
@@ -282,6 +300,9 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
   }
 
   return {
+    /** The level-and-jurisdiction check of decisions, for the modules that decide on licences too. */
+    assertCanDecide,
+
     async list(
       db: Queryable,
       ctx: RequestContext,
@@ -384,6 +405,11 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
           to: a.status,
         });
       }
+      if (a.kind === 'renewal' && input.tierCode && input.tierCode !== a.tier_code) {
+        throw problems.validation([
+          { path: 'body.tierCode', code: 'renewal_keeps_tier', message: 'A renewal keeps the tier.' },
+        ]);
+      }
       const tier = await tierOrFail(tx, a.country, input.tierCode ?? a.tier_code, 'body.tierCode');
       if (!tier.holderKinds.includes(a.holder_kind)) {
         throw problems.validation([
@@ -481,6 +507,10 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
       const a = await load(tx, id);
       await assertCanDecide(tx, ctx, a, 'Licence application');
       const reason = input.reason?.trim() || null;
+      if (input.outcome === 'approve' && a.kind === 'renewal') {
+        nextApplicationStatus(a.status, 'approve');
+        await lifecycle.assertRenewable(tx, a);
+      }
       return transition(tx, ctx, a, input.outcome, reason, {
         decided_at: clock.now(),
         decided_by: actorId(ctx),
@@ -492,6 +522,13 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
       const a = await load(tx, id);
       await assertCanDecide(tx, ctx, a, 'Licence application');
       nextApplicationStatus(a.status, 'issue');
+      await assertFeePaid(tx, a);
+      if (a.kind === 'renewal') {
+        const tier = await tierOrFail(tx, a.country, a.tier_code, 'tierCode');
+        const renewedId = await lifecycle.extendLicence(tx, ctx, a, tier.validityMonths);
+        await transition(tx, ctx, a, 'issue', null, {});
+        return toLicenceDto(await loadLicence(tx, renewedId));
+      }
       const existing = await repo.activeLicenceOf(tx, a.holder_kind, a.holder_id, a.tier_code);
       if (existing) {
         throw problems.conflict(
@@ -526,6 +563,12 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
         .execute();
       await transition(tx, ctx, a, 'issue', null, {});
       await event(tx, ctx, { applicationId: a.id, licenceId, from: null, to: 'active' });
+      await lifecycle.attachTierConditions(
+        tx,
+        ctx,
+        { id: licenceId, validFrom, areaId: a.area_id },
+        tier.conditions ?? [],
+      );
       const licence = toLicenceDto(await loadLicence(tx, licenceId));
       await audit.record(tx, ctx, {
         action: 'licence.issued',
@@ -535,6 +578,20 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
         after: licence,
       });
       return licence;
+    },
+
+    /** The history of an application (what happened to it, by whom, why), oldest first. */
+    async applicationEvents(db: Queryable, ctx: RequestContext, id: string): Promise<LicenceEventDto[]> {
+      requirePermission(ctx, 'licensing.read');
+      assertCanRead(ctx, 'licensing.read', appTarget(await load(db, id)));
+      return (await repo.eventsOf(db, { applicationId: id })).map(toEventDto);
+    },
+
+    /** The history of a licence: its application, issue, suspensions, renewals, transfers… */
+    async licenceEvents(db: Queryable, ctx: RequestContext, id: string): Promise<LicenceEventDto[]> {
+      requirePermission(ctx, 'licensing.read');
+      assertCanRead(ctx, 'licensing.read', licenceTarget(await loadLicence(db, id)));
+      return (await repo.eventsOf(db, { licenceId: id })).map(toEventDto);
     },
 
     async listLicences(db: Queryable, ctx: RequestContext, q: LicenceListQuery): Promise<Page<LicenceDto>> {

@@ -97,8 +97,15 @@ export interface PersonFilter {
  * One page of people inside the scope paths. Without q, newest first (ids are UUIDv7). With q, best
  * match first: an exact reference or phone scores 2, a name its trigram similarity (the larger of
  * similarity and word_similarity, so a typed part of a name still finds the whole).
+ *
+ * Names are scored once per distinct full name (person_names, migration 0012), not once per person:
+ * thousands of people can share a name close to the term, and only the best page is wanted. The
+ * people of each matching name come newest first from people_full_name, at most a page per name.
  */
-export function listPeople(db: Queryable, f: PersonFilter) {
+export async function listPeople(
+  db: Queryable,
+  f: PersonFilter,
+): Promise<(PersonRow & { score: number | null })[]> {
   let q = peopleDb(db)
     .selectFrom('people')
     .innerJoin('admin_areas', 'admin_areas.id', 'people.area_id')
@@ -120,22 +127,28 @@ export function listPeople(db: Queryable, f: PersonFilter) {
     ...(f.q.phone ? [sql<boolean>`people.phone = ${f.q.phone}`] : []),
   ];
   const exactExpr = exact.length ? sql.join(exact, sql` OR `) : sql`false`;
-  const score = sql<number>`(CASE WHEN ${exactExpr} THEN 2::real
-    ELSE greatest(similarity(${FULL_NAME}, ${term}), word_similarity(${term}, ${FULL_NAME})) END)`;
-  // The % and <% operators use the trigram index (pg_trgm.similarity_threshold, 0.3 by default).
-  let matched = q
-    .where(sql<boolean>`(${exactExpr} OR ${FULL_NAME} % ${term} OR ${term} <% ${FULL_NAME})`)
-    .select(score.as('score'));
-  if (f.after && f.after.score !== null) {
-    matched = matched.where(
-      sql<boolean>`(${score}, people.id) < (${f.after.score}::real, ${f.after.id}::uuid)`,
-    );
+  const after = f.after && f.after.score !== null ? { score: f.after.score, id: f.after.id } : null;
+  // person_names_like (migration 0012): names matching by trigrams (% and <%, thresholds 0.3 and
+  // 0.6 by default) through the trigram index, with their score.
+  const names = sql`SELECT name, score FROM person_names_like(${term})`;
+  const candidates = after
+    ? sql`SELECT * FROM (${names}) n WHERE n.score <= ${after.score}::real ORDER BY n.score DESC`
+    : sql`SELECT * FROM (${names}) n ORDER BY n.score DESC`;
+  let ofName = q.where(sql<boolean>`${FULL_NAME} = c.name`).where(sql<boolean>`NOT (${exactExpr})`);
+  if (after)
+    ofName = ofName.where(sql<boolean>`(c.score < ${after.score}::real OR people.id < ${after.id}::uuid)`);
+  const byName = sql`SELECT p.*, c.score FROM (${candidates}) c
+    CROSS JOIN LATERAL (${ofName.orderBy('people.id', 'desc').limit(f.limit + 1)}) p`;
+  let byExact = null;
+  if (exact.length) {
+    let e = q.where(sql<boolean>`(${exactExpr})`).select(sql<number>`2::real`.as('score'));
+    if (after) e = e.where(sql<boolean>`(2::real, people.id) < (${after.score}::real, ${after.id}::uuid)`);
+    byExact = e;
   }
-  return matched
-    .orderBy(sql`${score}`, 'desc')
-    .orderBy('people.id', 'desc')
-    .limit(f.limit + 1)
-    .execute();
+  const r = await sql<PersonRow & { score: number }>`${byName}
+    ${byExact ? sql`UNION ALL (${byExact})` : sql``}
+    ORDER BY score DESC, id DESC LIMIT ${f.limit + 1}`.execute(db);
+  return r.rows;
 }
 
 /**

@@ -22,6 +22,16 @@ const UNIQUE_CONSTRAINTS: Record<string, AppError> = {
     'licensing.duplicate_active_licence',
     'The holder already has an active licence of this tier.',
   ),
+  licence_fee_payments_reference: new AppError(
+    409,
+    'fees.duplicate_reference',
+    'This payment reference has already been recorded.',
+  ),
+  licence_applications_one_open_renewal: new AppError(
+    409,
+    'licensing.renewal_pending',
+    'A renewal of this licence is already in progress.',
+  ),
   users_phone_key: new AppError(409, 'user.phone_taken', 'An account with this phone number already exists.'),
 };
 
