@@ -159,7 +159,7 @@ describe('licence lifecycle and rights screens', () => {
       // Waived with a reason; the note is required first.
       await late.getByRole('button', { name: 'Waive' }).click();
       await late.getByText('Say what evidence was seen, or why the condition is waived.').waitFor();
-      await late.getByLabel('Evidence seen, or reason for waiving').fill('Mine closed for the rainy season');
+      await late.getByLabel('Evidence seen, or why it is waived').fill('Mine closed for the rainy season');
       await late.getByRole('button', { name: 'Waive' }).click();
       await conditions.getByText('Waived: Submit the quarterly production return.').waitFor();
       await expect
@@ -167,9 +167,7 @@ describe('licence lifecycle and rights screens', () => {
         .toBe(0);
 
       const fence = conditions.getByRole('listitem').filter({ hasText: 'Fence the open pits' });
-      await fence
-        .getByLabel('Evidence seen, or reason for waiving')
-        .fill('Fences seen on the visit of 3 May');
+      await fence.getByLabel('Evidence seen, or why it is waived').fill('Fences seen on the visit of 3 May');
       await fence.getByRole('button', { name: 'Mark met' }).click();
       await conditions.getByText('Marked met: Fence the open pits.').waitFor();
       await fence.getByText('Evidence seen: Fences seen on the visit of 3 May').waitFor();

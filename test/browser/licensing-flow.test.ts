@@ -1,6 +1,6 @@
 /**
- * The main licensing flow in the browser, as a district officer does it: a person applies through
- * the form, the application is submitted, reviewed against the tier's checklist, approved and
+ * The main licensing flow in the browser, as a district officer does it: a miner is registered on
+ * the registry screen and applies from their page through the form, the application is submitted, reviewed against the tier's checklist, approved and
  * issued; the licence's card is previewed and its QR code, read back from the screenshot, opens the
  * public check, which says "valid". Every licensing screen passes axe-core.
  */
@@ -55,6 +55,31 @@ async function registerPerson(page: Page): Promise<{ id: string; familyName: str
   return { id: (await res.json()).id, familyName };
 }
 
+/**
+ * Registers a miner on the registry screen, in the officer's district, and opens their page.
+ * A unique family name keeps the duplicate check quiet.
+ */
+async function registerPersonOnScreen(page: Page): Promise<{ id: string; familyName: string }> {
+  const familyName = `Flowtest${Date.now().toString(36)}${++n}`;
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Miners and workers' })
+    .click();
+  await page.getByRole('link', { name: 'Register a miner' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Register a miner' }).waitFor();
+  await page.getByLabel('Given name').fill('Esi');
+  await page.getByLabel('Family name').fill(familyName);
+  await page.getByLabel('Sex').selectOption({ label: 'Female' });
+  await page.getByLabel('Date of birth').fill('1994-07-21');
+  const area = page.getByRole('group', { name: /Area of residence/ });
+  await area.getByLabel('Region').selectOption({ label: 'Ashanti Region' });
+  await area.getByLabel('District').selectOption({ label: 'Ashanti Demo District 1' });
+  await page.getByRole('button', { name: 'Register', exact: true }).click();
+  await page.waitForURL((url) => /\/registry\/people\/[0-9a-f-]{36}$/.test(url.pathname));
+  await page.getByRole('heading', { level: 1, name: `Esi ${familyName}` }).waitFor();
+  return { id: page.url().split('/').pop()!, familyName };
+}
+
 /** Fills the application form for a person found by name, then submits it. */
 async function applyFor(page: Page, familyName: string, hectares: string): Promise<string> {
   await page.goto('/licensing/applications/new');
@@ -103,10 +128,14 @@ describe('licensing main flow', () => {
       await signIn(page, DISTRICT_OFFICER);
       const nav = page.getByRole('navigation', { name: 'Main' });
       await nav.getByRole('link', { name: 'Applications queue' }).waitFor();
-      const person = await registerPerson(page);
+      const person = await registerPersonOnScreen(page);
+      await expectAccessible(page, "the new miner's page");
 
-      // The form: tiers the holder may hold, with their facts; the tier's maximum area is enforced.
-      await page.goto(`/licensing/applications/new?holderKind=person&holderId=${person.id}`);
+      // From the miner's page to the form: tiers the holder may hold, with their facts; the tier's
+      // maximum area is enforced.
+      await page.getByRole('link', { name: 'Apply for a licence' }).click();
+      await page.waitForURL((url) => url.pathname === '/licensing/applications/new');
+      expect(new URL(page.url()).searchParams.get('holderId')).toBe(person.id);
       await page.getByRole('heading', { level: 1, name: 'New licence application' }).waitFor();
       await page.getByText(`Esi ${person.familyName}`).first().waitFor();
       const tiers = await page

@@ -168,6 +168,7 @@ function ConditionDecision({
       <div className="actions">
         <button type="submit" className="button primary" disabled={busy}>
           {t('licensing:conditions.markMet')}
+          <span className="visually-hidden"> {condition.description}</span>
         </button>
         <button
           type="button"
@@ -176,6 +177,7 @@ function ConditionDecision({
           onClick={(e) => void decide(e, 'waived')}
         >
           {t('licensing:conditions.waive')}
+          <span className="visually-hidden"> {condition.description}</span>
         </button>
       </div>
     </form>

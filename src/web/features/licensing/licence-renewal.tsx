@@ -5,7 +5,7 @@ import { Link, useNavigate } from 'react-router';
 import type { LicenceApplicationDto, LicenceDto } from '../../../shared/schemas/licensing.ts';
 import { ApiError, api } from '../../api/client.ts';
 import { tableQueryKey } from '../../components/data-table.tsx';
-import { FormError } from '../../components/form.tsx';
+import { FormError, useIdempotencyKey } from '../../components/form.tsx';
 import { formatDay, problemKey } from './licensing-common.tsx';
 
 /** The server's renewal window (licensing/lifecycle.ts): from 90 days before the end to 180 after. */
@@ -40,6 +40,7 @@ export function LicenceRenewal({ licence }: { licence: LicenceDto }) {
   const queryClient = useQueryClient();
   const headingId = useId();
   const [busy, setBusy] = useState(false);
+  const keyFor = useIdempotencyKey();
   const [error, setError] = useState<{ key: string; pendingId?: string } | null>(null);
   if (licence.status !== 'active' && licence.status !== 'expired') return null;
   const locale = i18n.language;
@@ -51,7 +52,8 @@ export function LicenceRenewal({ licence }: { licence: LicenceDto }) {
     try {
       const res = await api<LicenceApplicationDto>(`/licences/${licence.id}/renew`, {
         method: 'POST',
-        idempotencyKey: `renew-${licence.id}-${licence.validTo}`,
+        // The same key for a retry from this page; a new visit asks again (and is told of a pending one).
+        idempotencyKey: keyFor({ renew: licence.id }),
       });
       void queryClient.invalidateQueries({ queryKey: tableQueryKey('/licence-applications') });
       navigate(`/licensing/applications/${res.data.id}`, { state: { renewalStarted: true } });
