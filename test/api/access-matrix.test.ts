@@ -54,6 +54,20 @@ const personVersion = async (id: string) =>
       .executeTakeFirstOrThrow()
   ).version;
 
+/** The start of a JPEG: the server recognises a photo by its signature. */
+const MATRIX_PHOTO = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46]);
+/** The district's person, with a photo put on file by the administrator (for reading and removing). */
+async function personWithPhoto(a: AreaKey): Promise<string> {
+  const res = await t.app.inject({
+    method: 'PUT',
+    url: `/api/v1/people/${people[a]}/photo`,
+    headers: { ...headers.admin, 'content-type': 'image/jpeg' },
+    payload: MATRIX_PHOTO,
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return people[a]!;
+}
+
 const version = async (id: string) =>
   (await t.database.db.selectFrom('users').select('version').where('id', '=', id).executeTakeFirstOrThrow())
     .version;
@@ -662,6 +676,31 @@ const ENDPOINTS: Endpoint[] = [
       url: `/api/v1/people/${people[a]}/sensitive`,
       payload: { disability: null, migrant: true, ethnicMinority: null, legalBasis: 'consent' },
     }),
+  },
+  {
+    method: 'PUT',
+    url: '/api/v1/people/:id/photo',
+    permission: 'registry.write',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/people/${people[a]}/photo`,
+      payload: MATRIX_PHOTO,
+      headers: { 'content-type': 'image/jpeg' },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/people/:id/photo',
+    permission: 'registry.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/people/${await personWithPhoto(a)}/photo` }),
+  },
+  {
+    method: 'DELETE',
+    url: '/api/v1/people/:id/photo',
+    permission: 'registry.write',
+    kind: 'write',
+    request: async (a) => ({ url: `/api/v1/people/${await personWithPhoto(a)}/photo` }),
   },
   {
     method: 'GET',

@@ -1,39 +1,18 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
 import {
   ADMIN,
   AUDITOR,
+  browserForFile,
   DEMO_PASSWORD,
   DISTRICT_OFFICER,
   expectAccessible,
-  launch,
-  newContext,
   signIn,
 } from './browser.ts';
 
-let browser: Browser;
 const baseUrl = inject('baseUrl');
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function withPage<T>(fn: (page: Page) => Promise<T>, width = 1280): Promise<T> {
-  const context = await newContext(browser, baseUrl, width);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  try {
-    const result = await fn(page);
-    expect(errors, 'uncaught errors in the page').toEqual([]);
-    return result;
-  } finally {
-    await context.close();
-  }
-}
+const session = browserForFile(baseUrl);
+const { withPage } = session;
 
 /** Counts distinct colours in a screenshot, decoded by the browser itself (no image library). */
 async function distinctColours(page: Page, png: Buffer): Promise<number> {

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -25,6 +25,40 @@ export function launch(): Promise<Browser> {
       '--disable-quic',
     ],
   });
+}
+
+/**
+ * One Chromium for a test file (launched before its tests, closed after), and `withPage`, which runs
+ * a test in a fresh context and page and fails it on any uncaught error in the page.
+ */
+export function browserForFile(baseUrl: string) {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  const session = {
+    get browser(): Browser {
+      if (!browser) throw new Error('the browser starts in beforeAll');
+      return browser;
+    },
+    async withPage<T>(fn: (page: Page) => Promise<T>, width = 1280): Promise<T> {
+      const context = await newContext(session.browser, baseUrl, width);
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      try {
+        const result = await fn(page);
+        expect(errors, 'uncaught errors in the page').toEqual([]);
+        return result;
+      } finally {
+        await context.close();
+      }
+    },
+  };
+  return session;
 }
 
 export async function newContext(browser: Browser, baseURL: string, width = 1280): Promise<BrowserContext> {

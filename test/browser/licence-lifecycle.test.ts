@@ -6,36 +6,16 @@
  * opens the application form on that tier), the history from the events endpoints, and the A4 sheet
  * of cards from the licences list. The licences are seeded through the API; every screen passes axe.
  */
-import type { APIRequestContext, Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ADMIN, DISTRICT_OFFICER, expectAccessible, launch, newContext, signIn } from './browser.ts';
+import type { APIRequestContext } from 'playwright-core';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { ADMIN, browserForFile, DISTRICT_OFFICER, expectAccessible, newContext, signIn } from './browser.ts';
 
-let browser: Browser;
 const baseUrl = inject('baseUrl');
+const session = browserForFile(baseUrl);
+const { withPage } = session;
 /** Ghana (profiles/ghana/profile.json): the district tier leads to the small-scale licence. */
 const COMMUNITY = 'artisanal_community_permit';
 const SMALL_SCALE = 'small_scale_licence';
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function withPage<T>(fn: (page: Page) => Promise<T>, width = 1280): Promise<T> {
-  const context = await newContext(browser, baseUrl, width);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  try {
-    const result = await fn(page);
-    expect(errors, 'uncaught errors in the page').toEqual([]);
-    return result;
-  } finally {
-    await context.close();
-  }
-}
 
 let seq = 0;
 async function post<T>(request: APIRequestContext, path: string, data?: unknown): Promise<T> {
@@ -115,13 +95,13 @@ const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString(
 describe('licence lifecycle and rights screens', () => {
   beforeAll(async () => {
     // The district the officer serves, for the people registered below.
-    const context = await newContext(browser, baseUrl);
+    const context = await newContext(session.browser, baseUrl);
     const page = await context.newPage();
     await signIn(page, DISTRICT_OFFICER);
     districtArea = (await (await page.request.get('/api/v1/me')).json()).grants[0].areaId;
     await context.close();
 
-    const admin = await newContext(browser, baseUrl);
+    const admin = await newContext(session.browser, baseUrl);
     const p = await admin.newPage();
     await signIn(p, ADMIN);
     const r = p.request;

@@ -5,36 +5,16 @@
  * public check, which says "valid". Every licensing screen passes axe-core.
  */
 import { writeFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
 import { decodeQrPng, qrTextOfCardPdf } from '../support/card-qr.ts';
-import { DISTRICT_OFFICER, expectAccessible, launch, newContext, signIn } from './browser.ts';
+import { browserForFile, DISTRICT_OFFICER, expectAccessible, signIn } from './browser.ts';
 
-let browser: Browser;
 const baseUrl = inject('baseUrl');
+const session = browserForFile(baseUrl);
+const { withPage } = session;
 /** Ghana's district-level tier (profiles/ghana/profile.json): at most 2 ha, four requirements. */
 const TIER = 'artisanal_community_permit';
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function withPage<T>(fn: (page: Page) => Promise<T>, width = 1280): Promise<T> {
-  const context = await newContext(browser, baseUrl, width);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  try {
-    const result = await fn(page);
-    expect(errors, 'uncaught errors in the page').toEqual([]);
-    return result;
-  } finally {
-    await context.close();
-  }
-}
 
 let n = 0;
 /** A person registered through the API in the officer's district, as the registry screen would. */

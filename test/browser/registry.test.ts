@@ -1,34 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DISTRICT_OFFICER, expectAccessible, launch, newContext, signIn } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { browserForFile, DISTRICT_OFFICER, expectAccessible, signIn } from './browser.ts';
 
 /**
  * The registry screens, driven as a district officer would: register a miner (and meet the
  * duplicate warning), open the record, register an enterprise, add a member, register its pit.
  */
-let browser: Browser;
 const baseUrl = inject('baseUrl');
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function withPage<T>(fn: (page: Page) => Promise<T>, width = 1280): Promise<T> {
-  const context = await newContext(browser, baseUrl, width);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  try {
-    const result = await fn(page);
-    expect(errors, 'uncaught errors in the page').toEqual([]);
-    return result;
-  } finally {
-    await context.close();
-  }
-}
+const session = browserForFile(baseUrl);
+const { withPage } = session;
 
 /** Chooses the officer's demo district in an area group. */
 async function chooseDistrict(page: Page, group: string): Promise<void> {

@@ -6,9 +6,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays, renewalWindow as serverWindow } from '../../src/server/modules/licensing/lifecycle.ts';
+import { localDate } from '../../src/server/platform/calendar.ts';
 import { codeOf } from '../../src/web/features/licensing/licence-conditions.tsx';
 import { stepOf } from '../../src/web/features/licensing/licence-history.tsx';
-import { renewalWindow } from '../../src/web/features/licensing/licence-renewal.tsx';
+import { renewalWindow, todayIn } from '../../src/web/features/licensing/licence-renewal.tsx';
 
 const day = fc
   .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true })
@@ -22,6 +23,18 @@ describe('renewal window on the licence page', () => {
         expect(renewalWindow(validTo, today).state).toBe(serverWindow(validTo, today));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it("counts today in the profile's time zone as the server does (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2040, 11, 31) }).map((ms) => new Date(ms)),
+        fc.constantFrom('UTC', 'Africa/Accra', 'Africa/Kinshasa', 'Pacific/Kiritimati', 'Pacific/Pago_Pago'),
+        (now, zone) => {
+          expect(todayIn(zone, now)).toBe(localDate(now, zone));
+        },
+      ),
     );
   });
 

@@ -5,6 +5,7 @@ import * as rights from '../modules/licence-rights/repo.ts';
 import * as licensing from '../modules/licensing/repo.ts';
 import { validTo } from '../modules/licensing/workflow.ts';
 import type { AuditLog } from '../platform/audit/audit.ts';
+import { countryToday } from '../platform/calendar.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Database } from '../platform/db/database.ts';
@@ -110,7 +111,7 @@ export async function seedFeesAndRightsDemo(
     const holder = enterprises[0];
     if (tier && holder && !(await licensing.activeLicenceOf(tx, 'enterprise', holder.id, tier.code))) {
       const at = new Date(now.getTime() - 60 * 86_400_000);
-      const validFrom = at.toISOString().slice(0, 10);
+      const validFrom = await countryToday(tx, country, at);
       const applicationId = uuidv7();
       const reference = withCheckCharacter(
         `LA-${String(await licensing.nextNumber(tx, 'licence_application_reference_seq')).padStart(6, '0')}`,

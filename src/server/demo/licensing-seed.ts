@@ -1,15 +1,10 @@
 import { sql } from 'kysely';
 import { uuidv7, withCheckCharacter } from '../../shared/ids.ts';
-import {
-  addDays,
-  daysBetween,
-  lifecycleDb,
-  type TierCondition,
-  utcDate,
-} from '../modules/licensing/lifecycle.ts';
+import { lifecycleDb, type TierCondition } from '../modules/licensing/lifecycle.ts';
 import * as repo from '../modules/licensing/repo.ts';
 import { validTo } from '../modules/licensing/workflow.ts';
 import type { AuditLog } from '../platform/audit/audit.ts';
+import { addDays, countryToday, daysBetween } from '../platform/calendar.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Database } from '../platform/db/database.ts';
@@ -89,7 +84,7 @@ export async function seedLicensingDemo(
     if (people.length < PLANS.length) return 0;
 
     const now = deps.clock.now();
-    const today = utcDate(now);
+    const today = await countryToday(tx, country, now);
     const at = (daysAgo: number) => new Date(now.getTime() - daysAgo * 86_400_000);
     let made = 0;
     for (const [i, plan] of PLANS.entries()) {

@@ -27,6 +27,9 @@ export const SEXES = ['female', 'male'] as const;
 
 export const UNIT_KINDS = ['pit', 'shaft', 'dredge', 'washing_plant', 'processing_plant'] as const;
 
+/** Rows per CSV export of a registry list (people, enterprises). */
+export const REGISTRY_CSV_EXPORT_CAP = 100_000;
+
 export const isoDate = z.iso.date('must be a date as YYYY-MM-DD');
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -158,6 +161,13 @@ export const enterpriseListQuery = z
     areaId: uuidSchema.optional().describe('Only enterprises in this area and the areas inside it.'),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     cursor: z.string().max(500).optional(),
+    format: z
+      .enum(['json', 'csv'])
+      .optional()
+      .describe(
+        `csv (or Accept: text/csv) streams the whole filtered set by name, up to ${REGISTRY_CSV_EXPORT_CAP} rows; ` +
+          'limit and cursor are ignored and X-Export-Truncated: true says the cap was reached.',
+      ),
   })
   .strict();
 export type EnterpriseListQuery = z.infer<typeof enterpriseListQuery>;
@@ -266,6 +276,13 @@ export type UpdateProductionUnitInput = z.infer<typeof updateProductionUnitBody>
 
 export const productionUnitListQuery = z
   .object({
+    q: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Name search (part of the name, typo-tolerant) or exactly a reference such as PU-000001-K.'),
     kind: z.enum(UNIT_KINDS).optional(),
     areaId: uuidSchema.optional(),
     operatorEnterpriseId: uuidSchema.optional(),

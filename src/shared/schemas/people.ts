@@ -36,6 +36,8 @@ export const personSchema = z.object({
   phone: z.string().nullable(),
   idDocument: z.object({ type: z.string(), number: z.string() }).nullable(),
   areaId: z.string(),
+  /** Whether a photo is on file (GET /people/:id/photo); where it is stored stays internal. */
+  hasPhoto: z.boolean(),
   createdBy: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -99,6 +101,14 @@ export const personListQuery = z
     /** People of this area and the areas under it. */
     areaId: uuidSchema.optional(),
     sex: z.enum(SEXES).optional(),
+    format: z
+      .enum(['json', 'csv'])
+      .optional()
+      .describe(
+        'csv (or Accept: text/csv) streams the whole filtered set in the list order, up to 100000 rows, ' +
+          'without vulnerable-group attributes; limit and cursor are ignored and X-Export-Truncated: true ' +
+          'says the cap was reached.',
+      ),
   })
   .strict();
 export type PersonListQuery = z.infer<typeof personListQuery>;
@@ -136,3 +146,9 @@ export const putPersonSensitiveBody = z
   })
   .strict();
 export type PutPersonSensitiveInput = z.infer<typeof putPersonSensitiveBody>;
+
+/** The picture formats a person's photo may have, recognised by their first bytes. */
+export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+export type PhotoType = (typeof PHOTO_TYPES)[number];
+/** The largest photo accepted. The web client sends about 100 KB (longest side 800 px, JPEG 0.8). */
+export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;

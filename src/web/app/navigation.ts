@@ -20,6 +20,12 @@ export const NAVIGATION: NavEntry[] = [
     description: 'cards.enterprises',
   },
   {
+    path: '/registry/production-units',
+    label: 'nav.productionUnits',
+    permission: 'registry.read',
+    description: 'cards.productionUnits',
+  },
+  {
     path: '/licensing/queue',
     label: 'nav.licensingQueue',
     permission: 'licensing.read',

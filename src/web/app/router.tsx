@@ -31,6 +31,17 @@ const UnitDetailPage = lazy(() =>
     default: m.ProductionUnitDetailPage,
   })),
 );
+const UnitsPage = lazy(() =>
+  import('../features/registry/production-unit-pages.tsx').then((m) => ({
+    default: m.ProductionUnitsPage,
+  })),
+);
+const UnitEditPage = lazy(() =>
+  import('../features/registry/production-unit-pages.tsx').then((m) => ({
+    default: m.ProductionUnitEditPage,
+  })),
+);
+const EnterpriseEditPage = lazy(() => import('../features/registry/enterprise-edit-page.tsx'));
 // Licensing (issue 4): applications, the office queue, decisions, licences and their cards.
 const LicensingQueuePage = lazy(() => import('../features/licensing/queue-page.tsx'));
 const ApplicationNewPage = lazy(() => import('../features/licensing/application-new-page.tsx'));
@@ -63,8 +74,11 @@ export const router = createBrowserRouter([
       { path: 'registry/enterprises', element: <EnterprisesPage /> },
       { path: 'registry/enterprises/new', element: <EnterpriseCreatePage /> },
       { path: 'registry/enterprises/:id', element: <EnterpriseDetailPage /> },
+      { path: 'registry/enterprises/:id/edit', element: <EnterpriseEditPage /> },
+      { path: 'registry/production-units', element: <UnitsPage /> },
       { path: 'registry/production-units/new', element: <UnitCreatePage /> },
       { path: 'registry/production-units/:id', element: <UnitDetailPage /> },
+      { path: 'registry/production-units/:id/edit', element: <UnitEditPage /> },
       { path: 'licensing/queue', element: <LicensingQueuePage /> },
       { path: 'licensing/applications/new', element: <ApplicationNewPage /> },
       { path: 'licensing/applications/:id', element: <ApplicationPage /> },

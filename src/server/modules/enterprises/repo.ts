@@ -165,13 +165,11 @@ export interface EnterpriseFilter {
   limit: number;
 }
 
-/** One page (limit + 1 rows) of enterprises inside the scope, by name then id. */
-export function listEnterprises(db: Queryable, f: EnterpriseFilter): Promise<EnterpriseRow[]> {
+/** The enterprises inside the scope that match the filter, not yet ordered or limited. */
+function filteredEnterprises(db: Queryable, f: Omit<EnterpriseFilter, 'after' | 'limit'>) {
   let q = registryDb(db)
     .selectFrom('enterprises')
     .innerJoin('admin_areas', 'admin_areas.id', 'enterprises.area_id')
-    .selectAll('enterprises')
-    .select('admin_areas.path as area_path')
     .where(sql<boolean>`admin_areas.path LIKE ANY(${sql.val(subtreePatterns(f.scopePaths))})`);
   if (f.areaPath) q = q.where(sql<boolean>`admin_areas.path LIKE ${subtreePatterns([f.areaPath])[0]}`);
   if (f.form) q = q.where('enterprises.form', '=', f.form);
@@ -185,6 +183,12 @@ export function listEnterprises(db: Queryable, f: EnterpriseFilter): Promise<Ent
       ]),
     );
   }
+  return q;
+}
+
+/** One page (limit + 1 rows) of enterprises inside the scope, by name then id. */
+export function listEnterprises(db: Queryable, f: EnterpriseFilter): Promise<EnterpriseRow[]> {
+  let q = filteredEnterprises(db, f).selectAll('enterprises').select('admin_areas.path as area_path');
   if (f.after)
     q = q.where(sql<boolean>`(enterprises.name, enterprises.id) > (${f.after.name}, ${f.after.id}::uuid)`);
   return q
@@ -192,6 +196,22 @@ export function listEnterprises(db: Queryable, f: EnterpriseFilter): Promise<Ent
     .orderBy('enterprises.id')
     .limit(f.limit + 1)
     .execute();
+}
+
+/** How many enterprises match the filter, counting no further than cap + 1. */
+export async function countEnterprises(
+  db: Queryable,
+  f: Omit<EnterpriseFilter, 'after' | 'limit'>,
+  cap: number,
+): Promise<number> {
+  const inner = filteredEnterprises(db, f)
+    .select('enterprises.id')
+    .limit(cap + 1);
+  const r = await registryDb(db)
+    .selectFrom(inner.as('capped'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
 }
 
 export function findUnit(db: Queryable, id: string): Promise<UnitRow | undefined> {
@@ -206,6 +226,8 @@ export function findUnit(db: Queryable, id: string): Promise<UnitRow | undefined
 
 export interface UnitFilter {
   scopePaths: string[];
+  /** Part of the name, a name close to it (trigrams), or exactly the reference. */
+  q?: string | undefined;
   kind?: ProductionUnitDto['kind'] | undefined;
   areaPath?: string | undefined;
   operatorEnterpriseId?: string | undefined;
@@ -222,6 +244,16 @@ export function listUnits(db: Queryable, f: UnitFilter): Promise<UnitRow[]> {
     .where(sql<boolean>`admin_areas.path LIKE ANY(${sql.val(subtreePatterns(f.scopePaths))})`);
   if (f.areaPath) q = q.where(sql<boolean>`admin_areas.path LIKE ${subtreePatterns([f.areaPath])[0]}`);
   if (f.kind) q = q.where('production_units.kind', '=', f.kind);
+  if (f.q) {
+    const term = f.q;
+    q = q.where((eb) =>
+      eb.or([
+        eb('production_units.name', 'ilike', `%${escapeLike(term)}%`),
+        eb('production_units.reference', '=', term.toUpperCase()),
+        sql<boolean>`similarity(production_units.name, ${term}) > 0.3`,
+      ]),
+    );
+  }
   if (f.operatorEnterpriseId)
     q = q.where('production_units.operator_enterprise_id', '=', f.operatorEnterpriseId);
   if (f.after)

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { uuidSchema } from '../../../shared/ids.ts';
 import {
@@ -17,6 +18,8 @@ import {
 import type { ModuleDeps, TypedApp } from '../../app.ts';
 import { pageResponse } from '../../platform/http/pagination.ts';
 import { etagOf, requireIfMatch } from '../../platform/http/write.ts';
+import { wantsCsv } from '../audit/export.ts';
+import { sendEnterprisesCsv } from './export.ts';
 import { createEnterpriseService } from './service.ts';
 
 const idParams = z.object({ id: uuidSchema });
@@ -40,12 +43,18 @@ export function registerEnterpriseRoutes(
     {
       schema: {
         tags,
-        summary: 'Enterprises in my areas, by name (search by name, filter by form and area)',
+        summary:
+          'Enterprises in my areas, by name (search by name, filter by form and area; JSON pages, or CSV with format=csv)',
         querystring: enterpriseListQuery,
         response: { 200: pageResponse(enterpriseSchema) },
       },
     },
-    async (request) => service.list(database.db, request.ctx, request.query),
+    async (request, reply) => {
+      const q = request.query;
+      if (!wantsCsv(q.format, request.headers.accept)) return service.list(database.db, request.ctx, q);
+      // A stream bypasses the JSON serializer; the typed reply only knows the JSON page.
+      return sendEnterprisesCsv(database.db, audit, request.ctx, q, reply as FastifyReply);
+    },
   );
 
   app.post(
@@ -169,7 +178,8 @@ export function registerEnterpriseRoutes(
     {
       schema: {
         tags,
-        summary: 'Production units in my areas, by name (filter by kind, area, operator)',
+        summary:
+          'Production units in my areas, by name (search by name or reference, filter by kind, area, operator)',
         querystring: productionUnitListQuery,
         response: { 200: pageResponse(productionUnitSchema) },
       },

@@ -23,6 +23,7 @@ import {
   scopePaths,
 } from '../../platform/access/access.ts';
 import type { AuditLog } from '../../platform/audit/audit.ts';
+import { areaToday } from '../../platform/calendar.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import type { Queryable, Tx } from '../../platform/db/schema.ts';
@@ -32,7 +33,8 @@ import { pathOf } from '../admin-areas/repo.ts';
 import * as repo from './repo.ts';
 
 const jsonOrNull = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
-const today = (clock: Clock) => clock.now().toISOString().slice(0, 10);
+/** Today in the enterprise's country (its profile's time zone). */
+const today = (db: Queryable, clock: Clock, e: { area_id: string }) => areaToday(db, e.area_id, clock.now());
 
 export function toEnterpriseDto(e: repo.EnterpriseRow): EnterpriseDto {
   return {
@@ -142,7 +144,7 @@ export function createEnterpriseService({ audit, clock }: { audit: AuditLog; clo
   }
 
   async function detail(db: Queryable, e: repo.EnterpriseRow): Promise<EnterpriseDetailDto> {
-    const day = today(clock);
+    const day = await today(db, clock, e);
     const members = await repo.membersOf(db, e.id);
     return {
       ...toEnterpriseDto(e),
@@ -334,7 +336,7 @@ export function createEnterpriseService({ audit, clock }: { audit: AuditLog; clo
           id: uuidv7(),
           from: e.form,
           to: input.form!,
-          date: input.formChange?.date ?? today(clock),
+          date: input.formChange?.date ?? (await today(tx, clock, e)),
           reason: input.formChange?.reason ?? null,
         };
         await db
@@ -450,7 +452,7 @@ export function createEnterpriseService({ audit, clock }: { audit: AuditLog; clo
           },
         );
       }
-      const end = endDate ?? today(clock);
+      const end = endDate ?? (await today(tx, clock, e));
       if (end < m.start_date) {
         throw problems.validation([
           { path: 'body.endDate', code: 'before_start', message: 'The end date is before the start date.' },
@@ -484,6 +486,7 @@ export function createEnterpriseService({ audit, clock }: { audit: AuditLog; clo
       const actor = requirePermission(ctx, 'registry.read');
       const rows = await repo.listUnits(db, {
         scopePaths: scopePaths(actor, 'registry.read'),
+        q: query.q,
         kind: query.kind,
         areaPath: query.areaId ? ((await pathOf(db, query.areaId)) ?? '/nowhere/') : undefined,
         operatorEnterpriseId: query.operatorEnterpriseId,

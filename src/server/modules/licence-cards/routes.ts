@@ -6,6 +6,7 @@ import { UUID_PATTERN, uuidSchema, uuidv7 } from '../../../shared/ids.ts';
 import { licenceCardSchema } from '../../../shared/schemas/licence-cards.ts';
 import type { ModuleDeps, TypedApp } from '../../app.ts';
 import { loadSigningKey } from '../../platform/audit/checkpoint.ts';
+import { countryToday } from '../../platform/calendar.ts';
 import type { Queryable } from '../../platform/db/schema.ts';
 import { AppError, problems } from '../../platform/errors.ts';
 import { effectiveStatus } from '../licensing/lifecycle.ts';
@@ -35,6 +36,7 @@ interface CardRow {
   valid_from: string;
   valid_to: string;
   area_name: string;
+  country: string;
   given_name: string | null;
   family_name: string | null;
   enterprise_name: string | null;
@@ -45,7 +47,7 @@ interface CardRow {
 async function cardFacts(db: Queryable, id: string): Promise<CardRow | undefined> {
   const { rows } = await sql<CardRow>`
     SELECT l.id, l.number, l.tier_code, l.holder_kind, l.status,
-           l.valid_from::text AS valid_from, l.valid_to::text AS valid_to, a.name AS area_name,
+           l.valid_from::text AS valid_from, l.valid_to::text AS valid_to, a.name AS area_name, a.country,
            p.given_name, p.family_name, e.name AS enterprise_name, u.name AS unit_name
       FROM licences l
       JOIN admin_areas a ON a.id = l.area_id
@@ -67,7 +69,7 @@ export function holderDisplay(
   return row.enterprise_name ?? row.unit_name ?? '';
 }
 
-/** Valid: active, and today (UTC) within its first and last day. */
+/** Valid: active, and today (in the licence's country) within its first and last day. */
 export const isValidOn = (row: Pick<CardRow, 'status' | 'valid_from' | 'valid_to'>, today: string) =>
   row.status === 'active' && row.valid_from <= today && today <= row.valid_to;
 
@@ -180,7 +182,7 @@ export function registerLicenceCardRoutes(
       if (!row) throw problems.notFound('Licence');
       if (row.number !== check.payload.n) throw invalidToken();
       const now = clock.now();
-      const today = now.toISOString().slice(0, 10);
+      const today = await countryToday(database.db, row.country, now);
       const valid = isValidOn(row, today);
       await sql`INSERT INTO licence_checks (id, licence_id, checked_at, outcome)
                 VALUES (${uuidv7()}, ${row.id}, ${now.toISOString()}, ${valid ? 'valid' : 'invalid'})`.execute(

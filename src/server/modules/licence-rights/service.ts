@@ -10,6 +10,7 @@ import type {
 import type { LicenceDto } from '../../../shared/schemas/licensing.ts';
 import { assertCanWrite, covers, requireActor, scopePaths } from '../../platform/access/access.ts';
 import type { AuditLog } from '../../platform/audit/audit.ts';
+import { countryToday } from '../../platform/calendar.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import type { Queryable, Tx } from '../../platform/db/schema.ts';
@@ -364,7 +365,7 @@ export function createLicenceRightsService({ audit, clock }: { audit: AuditLog; 
       const current = tiers.find((t) => t.code === l.tier_code);
       const next = current?.nextTier ? tiers.find((t) => t.code === current.nextTier) : undefined;
       if (!next) return { licenceId: l.id, tierCode: l.tier_code, nextTier: null };
-      const today = clock.now().toISOString().slice(0, 10);
+      const today = await countryToday(db, l.country, clock.now());
       const facts = await repo.holderFacts(db, l.holder_kind, l.holder_id, today);
       const checklist = await repo.checklistOf(db, l.application_id);
       const have = new Set(current?.incentives.map((i) => i.code) ?? []);

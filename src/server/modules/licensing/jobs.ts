@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { uuidv7 } from '../../../shared/ids.ts';
 import { type AuditLog, createAuditLog } from '../../platform/audit/audit.ts';
+import { addDays, localDateSql } from '../../platform/calendar.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { systemContext } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/database.ts';
@@ -9,7 +10,7 @@ import type { Jobs } from '../../platform/jobs/jobs.ts';
 import type { JobsLogger, PgBossJobs } from '../../platform/jobs/pgboss.ts';
 import type { Notifier } from '../../platform/notify/notifier.ts';
 import { type DeliveryCounts, deliverPending } from '../../platform/notify/outbox.ts';
-import { addDays, lifecycleDb, TIER_STANDARDS, utcDate } from './lifecycle.ts';
+import { lifecycleDb, TIER_STANDARDS } from './lifecycle.ts';
 
 /**
  * The daily licensing jobs. Each body is a plain function of (database, clock, …) so tests run it
@@ -18,8 +19,11 @@ import { addDays, lifecycleDb, TIER_STANDARDS, utcDate } from './lifecycle.ts';
 export const EXPIRE_QUEUE = 'licensing.expire';
 export const EXPIRY_REMINDERS_QUEUE = 'licensing.expiry-reminders';
 export const OVERDUE_QUEUE_QUEUE = 'licensing.overdue-queue';
-/** Just after midnight UTC, the day licences of yesterday's last day end. */
-export const EXPIRE_CRON = '10 0 * * *';
+/**
+ * Hourly: a licence ends at midnight of its country's time zone (UTC−11 to UTC+14), so a daily run
+ * at one UTC hour would leave some countries' licences active for most of a day.
+ */
+export const EXPIRE_CRON = '10 * * * *';
 /** Mid-morning in West and Central Africa, not in the night. */
 export const EXPIRY_REMINDERS_CRON = '0 8 * * *';
 export const OVERDUE_QUEUE_CRON = '0 7 * * *';
@@ -35,8 +39,12 @@ export const EXPIRY_REMINDER_DAYS = [30, 7] as const;
  */
 const EXPIRE_BATCH = 200;
 
+/** The zone of the country of a licence's area (aliases aa and cp joined), UTC without a profile. */
+const ZONE = sql`cp.document ->> 'timeZone'`;
+
 /**
- * Moves active licences whose last day (valid_to) is before today (UTC) to expired, in batches:
+ * Moves active licences whose last day (valid_to) is before today in their country (its profile's
+ * time zone) to expired, in batches:
  * one set-based UPDATE … RETURNING per batch, the events in one INSERT, an audit record each (the
  * audit chain appends one event at a time). Running it again finds nothing to do.
  */
@@ -47,7 +55,9 @@ export async function expireLicences(
   batchSize = EXPIRE_BATCH,
 ): Promise<{ expired: number }> {
   const ctx = systemContext('licensing.expire');
-  const today = utcDate(clock.now());
+  const at = clock.now();
+  // No time zone is more than a day ahead of UTC: this bound lets the index on valid_to narrow the scan.
+  const latest = addDays(at.toISOString().slice(0, 10), 1);
   let expired = 0;
   for (;;) {
     const n = await db.transaction().execute(async (tx) => {
@@ -61,11 +71,14 @@ export async function expireLicences(
       }>`
         UPDATE licences SET status = 'expired', updated_at = ${now.toISOString()}::timestamptz,
                version = version + 1
-         WHERE id IN (SELECT id FROM licences
-                       WHERE status = 'active' AND valid_to < ${today}::date
-                       ORDER BY valid_to, id
+         WHERE id IN (SELECT l.id FROM licences l
+                        JOIN admin_areas aa ON aa.id = l.area_id
+                        LEFT JOIN country_profiles cp ON cp.country = aa.country
+                       WHERE l.status = 'active' AND l.valid_to < ${latest}::date
+                         AND l.valid_to < ${localDateSql(at, ZONE)}
+                       ORDER BY l.valid_to, l.id
                        LIMIT ${batchSize}
-                       FOR UPDATE SKIP LOCKED)
+                       FOR UPDATE OF l SKIP LOCKED)
            AND status = 'active'
         RETURNING id, application_id, area_id, number, valid_to::text AS valid_to`.execute(tx);
       if (rows.length === 0) return 0;
@@ -113,18 +126,24 @@ export async function sendExpiryReminders(
   clock: Clock,
   notifier: Notifier,
 ): Promise<{ queued: number } & DeliveryCounts> {
-  const today = utcDate(clock.now());
+  const now = clock.now();
+  const utcToday = now.toISOString().slice(0, 10);
   const longest = Math.max(...EXPIRY_REMINDER_DAYS);
+  // Days left count from today in the licence's country; the outer bounds (a day either side of the
+  // UTC date) let the index on valid_to narrow the scan.
   const { rows } = await sql<{ n: number }>`
-    WITH due AS (
-      SELECT l.id, l.number, l.valid_to, l.holder_kind, l.holder_id,
-             (l.valid_to - ${today}::date) AS days_left,
+    WITH candidates AS (
+      SELECT l.id, l.number, l.valid_to, l.holder_kind, l.holder_id, ${localDateSql(now, ZONE)} AS today,
              coalesce(cp.document -> 'languages' ->> 0, 'en') AS locale
         FROM licences l
         JOIN admin_areas aa ON aa.id = l.area_id
         LEFT JOIN country_profiles cp ON cp.country = aa.country
        WHERE l.status = 'active'
-         AND l.valid_to BETWEEN ${today}::date AND ${addDays(today, longest)}::date
+         AND l.valid_to BETWEEN ${addDays(utcToday, -1)}::date AND ${addDays(utcToday, longest + 1)}::date
+    ), due AS (
+      SELECT candidates.*, (valid_to - today) AS days_left
+        FROM candidates
+       WHERE valid_to BETWEEN today AND today + ${longest}::int
     ), reached AS (
       SELECT due.*,
              (SELECT min(d) FROM unnest(${sql.val([...EXPIRY_REMINDER_DAYS])}::int[]) d
@@ -140,8 +159,8 @@ export async function sendExpiryReminders(
                WHEN 'person' THEN (SELECT p.phone FROM people p WHERE p.id = reached.recipient_id)
                ELSE (SELECT p.phone FROM enterprise_members m JOIN people p ON p.id = m.person_id
                       WHERE m.enterprise_id = reached.recipient_id AND m.role = 'chair'
-                        AND m.start_date <= ${today}::date
-                        AND (m.end_date IS NULL OR m.end_date >= ${today}::date)
+                        AND m.start_date <= reached.today
+                        AND (m.end_date IS NULL OR m.end_date >= reached.today)
                         AND p.phone IS NOT NULL
                       ORDER BY m.start_date DESC LIMIT 1)
              END AS phone
@@ -168,7 +187,8 @@ export async function sendExpiryReminders(
 /**
  * Tells supervisors which queues run late: for each application waiting longer than its tier's
  * service standard, every active user holding licensing.decide on an area strictly above the
- * application's area. One message per (user, day) with the count, keyed in the outbox.
+ * application's area. One message per (user, country, day) with the count, keyed in the outbox; the
+ * day is the country's (its profile's time zone).
  */
 export async function notifyOverdueQueues(
   db: Queryable,
@@ -176,29 +196,30 @@ export async function notifyOverdueQueues(
   notifier: Notifier,
 ): Promise<{ queued: number } & DeliveryCounts> {
   const now = clock.now();
-  const today = utcDate(now);
   const { rows } = await sql<{ n: number }>`
     WITH overdue AS (
-      SELECT la.id, aa.path
+      SELECT la.id, aa.path, aa.country, ${localDateSql(now, ZONE)}::text AS today
         FROM licence_applications la
         JOIN admin_areas aa ON aa.id = la.area_id
         JOIN (${TIER_STANDARDS}) s ON s.country = aa.country AND s.tier_code = la.tier_code
+        LEFT JOIN country_profiles cp ON cp.country = aa.country
        WHERE la.status IN ('submitted', 'under_review')
          AND la.submitted_at <= ${now.toISOString()}::timestamptz - make_interval(hours => (s.days + 1) * 24)
     ), supervisors AS (
-      SELECT u.id AS user_id, u.phone, u.preferred_language, count(DISTINCT o.id)::int AS applications
+      SELECT u.id AS user_id, u.phone, u.preferred_language, o.country, o.today,
+             count(DISTINCT o.id)::int AS applications
         FROM overdue o
         JOIN admin_areas ga ON length(ga.path) < length(o.path) AND left(o.path, length(ga.path)) = ga.path
         JOIN user_assignments ua ON ua.area_id = ga.id
         JOIN roles r ON r.code = ua.role_code AND 'licensing.decide' = ANY (r.permissions)
         JOIN users u ON u.id = ua.user_id AND u.status = 'active'
-       GROUP BY u.id, u.phone, u.preferred_language
+       GROUP BY u.id, u.phone, u.preferred_language, o.country, o.today
     ), inserted AS (
       INSERT INTO notifications (id, dedupe_key, channel, template, params, locale, recipient_kind,
                                  recipient_id, address, created_at)
-      SELECT gen_random_uuid(), 'overdue-queue:' || user_id || ':' || ${today}, 'sms',
+      SELECT gen_random_uuid(), 'overdue-queue:' || user_id || ':' || country || ':' || today, 'sms',
              'licensing.queue_overdue',
-             jsonb_build_object('count', applications, 'date', ${today}::text),
+             jsonb_build_object('count', applications, 'date', today),
              preferred_language, 'user', user_id, phone, ${now.toISOString()}::timestamptz
         FROM supervisors
       ON CONFLICT (dedupe_key) DO NOTHING

@@ -15,6 +15,7 @@ import {
   subtreePatterns,
 } from '../../platform/access/access.ts';
 import type { AuditLog } from '../../platform/audit/audit.ts';
+import { countryToday } from '../../platform/calendar.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import type { Queryable, Tx } from '../../platform/db/schema.ts';
@@ -29,7 +30,6 @@ import {
   RENEWAL_OPENS_DAYS_BEFORE,
   renewalWindow,
   TIER_STANDARDS,
-  utcDate,
 } from './lifecycle.ts';
 import * as repo from './repo.ts';
 import { toApplicationDto } from './service.ts';
@@ -79,7 +79,8 @@ function queueKeyset(cursor: string | undefined): { submittedAt: string; id: str
 
 /** Renewal applications, progressive conditions and the office queue. */
 export function createLifecycleService({ audit, clock }: { audit: AuditLog; clock: Clock }) {
-  const today = () => utcDate(clock.now());
+  /** Today in the licence's country. */
+  const today = (db: Queryable, l: { country: string }) => countryToday(db, l.country, clock.now());
 
   async function loadLicence(db: Queryable, id: string) {
     const l = await repo.findLicence(db, id);
@@ -109,7 +110,7 @@ export function createLifecycleService({ audit, clock }: { audit: AuditLog; cloc
           to: 'active',
         });
       }
-      const window = renewalWindow(l.valid_to, today());
+      const window = renewalWindow(l.valid_to, await today(tx, l));
       if (window === 'too_early') {
         throw problems.conflict(
           'licensing.renewal_too_early',
@@ -203,7 +204,7 @@ export function createLifecycleService({ audit, clock }: { audit: AuditLog; cloc
         .orderBy('due_date')
         .orderBy('code')
         .execute();
-      const day = today();
+      const day = await today(db, l);
       const blocking = await overdueConditions(db, l, day);
       return { items: rows.map((c) => toConditionDto(c, day)), overdue: blocking.length };
     },
@@ -252,7 +253,7 @@ export function createLifecycleService({ audit, clock }: { audit: AuditLog; cloc
           created_at: clock.now(),
         })
         .execute();
-      const after = toConditionDto(await loadCondition(tx, l.id, id), today());
+      const after = toConditionDto(await loadCondition(tx, l.id, id), await today(tx, l));
       await audit.record(tx, ctx, {
         action: 'licence_condition.added',
         entityType: 'licence_condition',
@@ -281,7 +282,7 @@ export function createLifecycleService({ audit, clock }: { audit: AuditLog; cloc
           status: c.status,
         });
       }
-      const day = today();
+      const day = await today(tx, l);
       const before = toConditionDto(c, day);
       await lifecycleDb(tx)
         .updateTable('licence_conditions')

@@ -1,6 +1,7 @@
 import { type ColumnType, type Generated, type Kysely, type Selectable, sql } from 'kysely';
 import { uuidv7 } from '../../../shared/ids.ts';
 import type { AuditLog } from '../../platform/audit/audit.ts';
+import { addDays, countryToday, daysBetween } from '../../platform/calendar.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import type { DB, Queryable, Tx } from '../../platform/db/schema.ts';
@@ -10,9 +11,8 @@ import { validTo } from './workflow.ts';
 
 /**
  * The lifecycle rules of a licence after issue: renewal dates, progressive conditions, waiting times
- * in the office queue. Dates are calendar days in UTC, as valid_from is set at issue and as the
- * public verification reads them (Ghana's profile is on UTC; a country east of it sees a licence
- * expire at 01:00 or 02:00 local time rather than midnight).
+ * in the office queue. Dates are calendar days in the licence's country (its profile's time zone,
+ * platform/calendar.ts): a licence runs to the end of valid_to there, wherever the server is.
  */
 
 /** A renewal may be applied for from this many days before valid_to… */
@@ -22,17 +22,8 @@ export const RENEWAL_CLOSES_DAYS_AFTER = 180;
 
 const DAY_MS = 86_400_000;
 
-/** The calendar date (UTC) of an instant, YYYY-MM-DD. */
-export const utcDate = (d: Date): string => d.toISOString().slice(0, 10);
-
-/** A date plus whole days (negative to go back). */
-export function addDays(date: string, days: number): string {
-  return utcDate(new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS));
-}
-
-/** Whole days from `from` to `to` (dates); negative when `to` is earlier. */
-export const daysBetween = (from: string, to: string): number =>
-  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+// The date arithmetic lives in platform/calendar.ts; re-exported for the web client's mirror and tests.
+export { addDays, daysBetween };
 
 export type RenewalWindow = 'too_early' | 'open' | 'too_late';
 
@@ -53,7 +44,10 @@ export function renewedValidTo(oldValidTo: string, today: string, validityMonths
   return validTo(next > today ? next : today, validityMonths);
 }
 
-/** Whole days an application has waited since it was submitted. */
+/**
+ * Whole days an application has waited since it was submitted: elapsed 24-hour periods, the same
+ * in every time zone (no calendar day is decided here).
+ */
 export const waitingDays = (submittedAt: Date, now: Date): number =>
   Math.max(0, Math.floor((now.getTime() - submittedAt.getTime()) / DAY_MS));
 
@@ -169,7 +163,7 @@ export function createLifecycle({ audit, clock }: { audit: AuditLog; clock: Cloc
      */
     async assertRenewable(tx: Tx, a: repo.ApplicationRow): Promise<void> {
       const l = await renewedLicence(tx, a);
-      const overdue = await overdueConditions(tx, l, utcDate(clock.now()));
+      const overdue = await overdueConditions(tx, l, await countryToday(tx, l.country, clock.now()));
       if (overdue.length > 0) {
         throw problems.conflict(
           'licensing.conditions_unmet',
@@ -201,7 +195,7 @@ export function createLifecycle({ audit, clock }: { audit: AuditLog; clock: Cloc
         }
       }
       const now = clock.now();
-      const newValidTo = renewedValidTo(l.valid_to, utcDate(now), validityMonths);
+      const newValidTo = renewedValidTo(l.valid_to, await countryToday(tx, l.country, now), validityMonths);
       const db = lifecycleDb(tx);
       await db
         .updateTable('licences')

@@ -20,6 +20,7 @@ import {
   scopePaths,
 } from '../../platform/access/access.ts';
 import type { AuditLog } from '../../platform/audit/audit.ts';
+import { countryToday } from '../../platform/calendar.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import type { Queryable, Tx } from '../../platform/db/schema.ts';
@@ -539,9 +540,9 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
       }
       const tier = await tierOrFail(tx, a.country, a.tier_code, 'tierCode');
       const n = await repo.nextNumber(tx, 'licence_number_seq');
-      const validFrom = clock.now().toISOString().slice(0, 10);
-      const licenceId = uuidv7();
       const now = clock.now();
+      const validFrom = await countryToday(tx, a.country, now);
+      const licenceId = uuidv7();
       await repo
         .licensingDb(tx)
         .insertInto('licences')

@@ -57,14 +57,19 @@ export function peopleDb(db: Queryable): Kysely<DB & PeopleTables> {
 /** The full name as indexed for trigram search (migration 0004, people_name_trgm). */
 const FULL_NAME = sql<string>`lower(people.given_name || ' ' || people.family_name)`;
 
-export function findPerson(db: Queryable, id: string): Promise<PersonWithArea | undefined> {
-  return peopleDb(db)
+/** A person with the path of their area; forUpdate locks the person's row (not the area's). */
+export function findPerson(
+  db: Queryable,
+  id: string,
+  { forUpdate = false }: { forUpdate?: boolean } = {},
+): Promise<PersonWithArea | undefined> {
+  const q = peopleDb(db)
     .selectFrom('people')
     .innerJoin('admin_areas', 'admin_areas.id', 'people.area_id')
     .selectAll('people')
     .select('admin_areas.path as area_path')
-    .where('people.id', '=', id)
-    .executeTakeFirst();
+    .where('people.id', '=', id);
+  return (forUpdate ? q.forUpdate('people') : q).executeTakeFirst();
 }
 
 /** The next serial of the country's year, taken inside the registering transaction. */

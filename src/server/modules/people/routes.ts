@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { uuidSchema } from '../../../shared/ids.ts';
 import {
@@ -12,12 +13,16 @@ import {
 import type { ModuleDeps, TypedApp } from '../../app.ts';
 import { pageResponse } from '../../platform/http/pagination.ts';
 import { etagOf, requireIfMatch } from '../../platform/http/write.ts';
+import { wantsCsv } from '../audit/export.ts';
+import { sendPeopleCsv } from './export.ts';
+import { registerPersonPhotoRoutes } from './photo-routes.ts';
 import { createPeopleService } from './service.ts';
 
 const idParams = z.object({ id: uuidSchema });
 const tags = ['registry'];
 
-export function registerPeopleRoutes(app: TypedApp, { database, audit, clock, runWrite }: ModuleDeps): void {
+export function registerPeopleRoutes(app: TypedApp, deps: ModuleDeps): void {
+  const { database, audit, clock, runWrite } = deps;
   const people = createPeopleService({ audit, clock });
   const withEtag = (person: PersonDto, status = 200) => ({
     status,
@@ -31,12 +36,17 @@ export function registerPeopleRoutes(app: TypedApp, { database, audit, clock, ru
       schema: {
         tags,
         summary:
-          'People (miners and workers) in my areas: newest first, or best match first for q (a name, typos forgiven; a reference; a phone)',
+          'People (miners and workers) in my areas: newest first, or best match first for q (a name, typos forgiven; a reference; a phone); CSV with format=csv',
         querystring: personListQuery,
         response: { 200: pageResponse(personSchema) },
       },
     },
-    async (request) => people.list(database.db, request.ctx, request.query),
+    async (request, reply) =>
+      // format=csv: the whole filtered list as a stream (people/export.ts); the typed reply only
+      // knows the JSON page.
+      wantsCsv(request.query.format, request.headers.accept)
+        ? sendPeopleCsv(database.db, audit, request.ctx, request.query, reply as FastifyReply)
+        : people.list(database.db, request.ctx, request.query),
   );
 
   app.post(
@@ -128,4 +138,6 @@ export function registerPeopleRoutes(app: TypedApp, { database, audit, clock, ru
         headers: { 'cache-control': 'no-store' },
       })),
   );
+
+  registerPersonPhotoRoutes(app, deps);
 }

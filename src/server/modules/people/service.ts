@@ -25,7 +25,7 @@ import {
 } from '../../platform/access/access.ts';
 import type { AuditLog } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { RequestContext } from '../../platform/context.ts';
+import type { Actor, RequestContext } from '../../platform/context.ts';
 import type { Queryable, Tx } from '../../platform/db/schema.ts';
 import { problems } from '../../platform/errors.ts';
 import { decodeCursor, encodeCursor, type Page } from '../../platform/http/pagination.ts';
@@ -48,6 +48,7 @@ export function toPersonDto(p: repo.PersonRow): PersonDto {
     phone: p.phone,
     idDocument: p.id_document ? { type: p.id_document.type, number: p.id_document.number } : null,
     areaId: p.area_id,
+    hasPhoto: p.photo_file !== null,
     createdBy: p.created_by,
     createdAt: p.created_at.toISOString(),
     updatedAt: p.updated_at.toISOString(),
@@ -74,6 +75,32 @@ function personCursor(cursor: string | undefined, withQuery: boolean) {
   if (typeof id !== 'string' || !UUID_PATTERN.test(id)) throw problems.invalidCursor();
   if (withQuery ? typeof key !== 'number' : key !== 'id') throw problems.invalidCursor();
   return { score: withQuery ? (key as number) : null, id };
+}
+
+/**
+ * The filter of the people list (and of its CSV) as the repository reads it: q is a name, or
+ * exactly a reference or a phone number; the caller's areas bound it.
+ */
+export async function personFilter(
+  db: Queryable,
+  actor: Actor,
+  f: Pick<PersonListQuery, 'q' | 'areaId' | 'sex'>,
+): Promise<Omit<repo.PersonFilter, 'after' | 'limit'>> {
+  const reference = f.q ? normaliseReference(f.q) : null;
+  const phone = f.q?.replace(/\s+/g, '');
+  return {
+    scopePaths: scopePaths(actor, 'registry.read'),
+    q: f.q
+      ? {
+          text: f.q,
+          reference: reference && isValidReference(reference) ? reference : null,
+          phone: phone && PHONE.test(phone) ? phone : null,
+        }
+      : undefined,
+    // An unknown area matches nothing rather than being an error.
+    areaPath: f.areaId ? ((await pathOf(db, f.areaId)) ?? '/nowhere/') : undefined,
+    sex: f.sex,
+  };
 }
 
 export function createPeopleService({ audit, clock }: { audit: AuditLog; clock: Clock }) {
@@ -131,19 +158,8 @@ export function createPeopleService({ audit, clock }: { audit: AuditLog; clock: 
     async list(db: Queryable, ctx: RequestContext, query: PersonListQuery): Promise<Page<PersonDto>> {
       const actor = requirePermission(ctx, 'registry.read');
       const after = personCursor(query.cursor, query.q !== undefined);
-      const reference = query.q ? normaliseReference(query.q) : null;
       const rows = await repo.listPeople(db, {
-        scopePaths: scopePaths(actor, 'registry.read'),
-        q: query.q
-          ? {
-              text: query.q,
-              reference: reference && isValidReference(reference) ? reference : null,
-              phone: PHONE.test(query.q.replace(/\s+/g, '')) ? query.q.replace(/\s+/g, '') : null,
-            }
-          : undefined,
-        // An unknown area matches nothing rather than being an error.
-        areaPath: query.areaId ? ((await pathOf(db, query.areaId)) ?? '/nowhere/') : undefined,
-        sex: query.sex,
+        ...(await personFilter(db, actor, query)),
         after,
         limit: query.limit,
       });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { PublicLicenceDto, PublicLicenceQuery } from '../../../shared/schemas/public-register.ts';
+import { localDateSql } from '../../platform/calendar.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Queryable } from '../../platform/db/schema.ts';
 import { problems } from '../../platform/errors.ts';
@@ -69,7 +70,8 @@ export function createPublicRegisterService({ clock }: { clock: Clock }) {
     after: string | undefined,
     limit: number,
   ): Promise<RegisterRow[]> {
-    const today = clock.now().toISOString().slice(0, 10);
+    // Today in each row's country (its profile's time zone).
+    const today = localDateSql(clock.now(), sql`cp.document ->> 'timeZone'`);
     const like = (prefix: string) => `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
     const { rows } = await sql<RegisterRow>`
       SELECT l.number, l.tier_code, l.valid_from::text AS valid_from, l.valid_to::text AS valid_to,
@@ -77,10 +79,11 @@ export function createPublicRegisterService({ clock }: { clock: Clock }) {
              p.given_name, p.family_name, e.name AS enterprise_name, u.name AS unit_name
         FROM licences l
         JOIN admin_areas a ON a.id = l.area_id
+        LEFT JOIN country_profiles cp ON cp.country = a.country
         LEFT JOIN people p ON l.holder_kind = 'person' AND p.id = l.holder_id
         LEFT JOIN enterprises e ON l.holder_kind = 'enterprise' AND e.id = l.holder_id
         LEFT JOIN production_units u ON l.holder_kind = 'production_unit' AND u.id = l.holder_id
-       WHERE l.status = 'active' AND l.valid_from <= ${today}::date AND l.valid_to >= ${today}::date
+       WHERE l.status = 'active' AND l.valid_from <= ${today} AND l.valid_to >= ${today}
          ${f.country ? sql`AND a.country = ${f.country.toUpperCase()}` : sql``}
          ${f.areaIds ? sql`AND l.area_id = ANY(${f.areaIds}::uuid[])` : sql``}
          ${f.tier ? sql`AND l.tier_code = ${f.tier}` : sql``}

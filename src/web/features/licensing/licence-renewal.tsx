@@ -1,9 +1,9 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import type { LicenceApplicationDto, LicenceDto } from '../../../shared/schemas/licensing.ts';
-import { ApiError, api } from '../../api/client.ts';
+import { ApiError, api, get } from '../../api/client.ts';
 import { tableQueryKey } from '../../components/data-table.tsx';
 import { FormError, useIdempotencyKey } from '../../components/form.tsx';
 import { formatDay, problemKey } from './licensing-common.tsx';
@@ -31,6 +31,21 @@ export function renewalWindow(
 }
 
 /**
+ * Today in a time zone, YYYY-MM-DD: the server counts a licence's days in its country's zone
+ * (platform/calendar.ts), so the page does too, not in the browser's.
+ */
+export function todayIn(timeZone: string, now = new Date()): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(now);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+/**
  * Renewal of an active or expired licence: a "Renew" button while the window is open, which starts
  * a renewal application (the normal workflow) and opens it; when the window is not open, when it is.
  */
@@ -42,9 +57,16 @@ export function LicenceRenewal({ licence }: { licence: LicenceDto }) {
   const [busy, setBusy] = useState(false);
   const keyFor = useIdempotencyKey();
   const [error, setError] = useState<{ key: string; pendingId?: string } | null>(null);
+  // The profile's time zone (the same query as the map's); UTC until it is known or when unset.
+  const config = useQuery({
+    queryKey: ['client-config'],
+    queryFn: ({ signal }) => get<{ profile: { timeZone?: string } | null }>('/client-config', signal),
+    staleTime: 3_600_000,
+    retry: false,
+  });
   if (licence.status !== 'active' && licence.status !== 'expired') return null;
   const locale = i18n.language;
-  const window = renewalWindow(licence.validTo, new Date().toISOString().slice(0, 10));
+  const window = renewalWindow(licence.validTo, todayIn(config.data?.profile?.timeZone || 'UTC'));
 
   async function renew() {
     setBusy(true);

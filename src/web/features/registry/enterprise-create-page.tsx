@@ -9,73 +9,30 @@ import {
 } from '../../../shared/schemas/enterprises.ts';
 import { api } from '../../api/client.ts';
 import { useSession } from '../../app/session.tsx';
-import { AreaSelect } from '../../components/area-select.tsx';
 import { tableQueryKey } from '../../components/data-table.tsx';
 import { FormError, SelectField, TextField, useIdempotencyKey, useZodForm } from '../../components/form.tsx';
-import { TextAreaField, usePageTitle, useRegistryFieldError } from './registry-shared.tsx';
+import {
+  EMPTY_ENTERPRISE,
+  EnterpriseDetailsFields,
+  type EnterpriseValues,
+  enterpriseFieldOf,
+  paymentAccountOf,
+  registrationOf,
+} from './enterprise-fields.tsx';
+import { usePageTitle, useRegistryFieldError } from './registry-shared.tsx';
 
-type Values = {
-  name: string;
-  form: string;
-  areaId: string;
-  regAuthority: string;
-  regNumber: string;
-  regDate: string;
-  benefitSharingRules: string;
-  payKind: string;
-  payProvider: string;
-  payAccount: string;
-};
-
-const INITIAL: Values = {
-  name: '',
-  form: '',
-  areaId: '',
-  regAuthority: '',
-  regNumber: '',
-  regDate: '',
-  benefitSharingRules: '',
-  payKind: '',
-  payProvider: '',
-  payAccount: '',
-};
-
-const optional = (s: string) => (s.trim() === '' ? undefined : s);
+type Values = EnterpriseValues;
 
 /** The body: the registration and payment account only when something of them was entered. */
 function toInput(v: Values) {
-  const registered = [v.regAuthority, v.regNumber, v.regDate].some((s) => s.trim() !== '');
   return {
     name: v.name,
     form: v.form || undefined,
     areaId: v.areaId,
-    registration: registered
-      ? { authority: v.regAuthority, number: v.regNumber, date: optional(v.regDate) }
-      : undefined,
-    benefitSharingRules: optional(v.benefitSharingRules),
-    paymentAccount: v.payKind
-      ? {
-          kind: v.payKind,
-          provider: v.payProvider,
-          account: v.payKind === 'mobile_money' ? v.payAccount.replace(/[\s-]/g, '') : v.payAccount,
-        }
-      : undefined,
+    registration: registrationOf(v),
+    benefitSharingRules: v.benefitSharingRules.trim() === '' ? undefined : v.benefitSharingRules,
+    paymentAccount: paymentAccountOf(v),
   };
-}
-
-const PATHS: Record<string, string> = {
-  'registration.authority': 'regAuthority',
-  'registration.number': 'regNumber',
-  'registration.date': 'regDate',
-  'paymentAccount.provider': 'payProvider',
-  'paymentAccount.account': 'payAccount',
-  'paymentAccount.kind': 'payKind',
-};
-function fieldOf(path: string): string | null | undefined {
-  for (const [prefix, field] of Object.entries(PATHS)) if (path.startsWith(prefix)) return field;
-  if (path.startsWith('paymentAccount')) return 'payKind';
-  if (path.startsWith('registration')) return 'regNumber';
-  return undefined;
 }
 
 /** Registers an enterprise: its legal form, area, registration and the account it is paid into. */
@@ -86,8 +43,8 @@ export default function EnterpriseCreatePage() {
   const queryClient = useQueryClient();
   const keyFor = useIdempotencyKey();
   const [busy, setBusy] = useState(false);
-  const initial = useMemo(() => INITIAL, []);
-  const form = useZodForm(createEnterpriseBody, initial, { toInput, fieldOf });
+  const initial = useMemo(() => EMPTY_ENTERPRISE, []);
+  const form = useZodForm(createEnterpriseBody, initial, { toInput, fieldOf: enterpriseFieldOf });
   const fieldError = useRegistryFieldError(form);
   const title = t('registry:enterpriseNew.title');
   usePageTitle(title);
@@ -147,77 +104,11 @@ export default function EnterpriseCreatePage() {
           required
           {...bind('form')}
         />
-        <AreaSelect
-          label={t('registry:area')}
-          value={values.areaId}
-          error={fieldError('areaId')}
-          onChange={(areaId) => setField('areaId', areaId)}
-        />
-        <fieldset className="registry-fieldset">
-          <legend>
-            {t('registry:enterprise.registration')} <span className="hint">{t('forms:optional')}</span>
-          </legend>
-          <p className="hint">{t('registry:enterpriseNew.registrationHint')}</p>
-          <TextField
-            label={t('registry:enterprise.regAuthority')}
-            autoComplete="off"
-            maxLength={200}
-            {...bind('regAuthority')}
-          />
-          <div className="field-row">
-            <TextField
-              label={t('registry:enterprise.regNumber')}
-              autoComplete="off"
-              maxLength={100}
-              {...bind('regNumber')}
-            />
-            <TextField label={t('registry:enterprise.regDate')} type="date" optional {...bind('regDate')} />
-          </div>
-        </fieldset>
-        <fieldset className="registry-fieldset">
-          <legend>
-            {t('registry:enterprise.paymentAccount')} <span className="hint">{t('forms:optional')}</span>
-          </legend>
-          <SelectField
-            label={t('registry:enterprise.payKind')}
-            placeholder={t('registry:enterpriseNew.noAccount')}
-            options={['bank', 'mobile_money'].map((k) => ({ value: k, label: t(`registry:payKinds.${k}`) }))}
-            {...bind('payKind')}
-          />
-          {values.payKind !== '' && (
-            <div className="field-row">
-              <TextField
-                label={
-                  values.payKind === 'bank'
-                    ? t('registry:enterprise.bank')
-                    : t('registry:enterprise.operator')
-                }
-                autoComplete="off"
-                maxLength={100}
-                {...bind('payProvider')}
-              />
-              <TextField
-                label={
-                  values.payKind === 'bank'
-                    ? t('registry:enterprise.accountNumber')
-                    : t('registry:enterprise.mobileNumber')
-                }
-                hint={values.payKind === 'mobile_money' ? t('registry:personNew.phoneHint') : undefined}
-                dir="ltr"
-                autoComplete="off"
-                inputMode={values.payKind === 'mobile_money' ? 'tel' : 'text'}
-                maxLength={40}
-                {...bind('payAccount')}
-              />
-            </div>
-          )}
-        </fieldset>
-        <TextAreaField
-          label={t('registry:enterprise.benefitSharingRules')}
-          hint={t('registry:enterpriseNew.benefitHint')}
-          optional
-          maxLength={5000}
-          {...bind('benefitSharingRules')}
+        <EnterpriseDetailsFields
+          values={values}
+          bind={bind}
+          areaError={fieldError('areaId')}
+          onArea={(areaId) => setField('areaId', areaId)}
         />
         <FormError>{form.formError}</FormError>
         <div className="actions">

@@ -59,15 +59,19 @@ export default function EnterpriseDetailPage() {
   const location = useLocation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const arrived = location.state as { created?: boolean; saved?: boolean } | null;
   const [notice, setNotice] = useState<Message>(
-    (location.state as { created?: boolean } | null)?.created
+    arrived?.created
       ? { key: 'registry:enterpriseNew.created' }
-      : null,
+      : arrived?.saved
+        ? { key: 'registry:enterpriseEdit.saved' }
+        : null,
   );
   const [alert, setAlert] = useState<Message>(null);
 
   useEffect(() => {
-    if ((location.state as { created?: boolean } | null)?.created) {
+    const state = location.state as { created?: boolean; saved?: boolean } | null;
+    if (state?.created || state?.saved) {
       navigate({ pathname: location.pathname, search: location.search }, { replace: true, state: null });
     }
   }, [location, navigate]);
@@ -119,6 +123,11 @@ export default function EnterpriseDetailPage() {
       <div role="status">{notice && <p className="notice">{t(notice.key, notice.values)}</p>}</div>
       <FormError>{alert && t(alert.key, { ...alert.values, defaultValue: t('errors:unknown') })}</FormError>
       <div className="actions">
+        {write && (
+          <Link to={`/registry/enterprises/${e.id}/edit`} className="button secondary">
+            {t('registry:enterpriseEdit.link')}
+          </Link>
+        )}
         <ApplyForLicenceLink holderKind="enterprise" holderId={e.id} />
       </div>
       <dl className="registry-facts">

@@ -55,6 +55,8 @@ export default function EnterprisesPage() {
         rowKey={(e) => e.id}
         caption={t('registry:enterprises.caption')}
         filterParams={FILTERS}
+        csv
+        csvFileName="enterprises.csv"
         filters={<EnterpriseFilters />}
         emptyText={t('registry:enterprises.empty')}
       />

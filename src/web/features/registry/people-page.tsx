@@ -61,6 +61,8 @@ export default function PeoplePage() {
         rowKey={(p) => p.id}
         caption={t('registry:people.caption')}
         filterParams={FILTERS}
+        csv
+        csvFileName="people.csv"
         filters={<PeopleFilters />}
         emptyText={t('registry:people.empty')}
       />

@@ -14,6 +14,7 @@ import { AreaName } from '../../app/shell.tsx';
 import { tableQueryKey } from '../../components/data-table.tsx';
 import { FormError, SelectField, useZodForm } from '../../components/form.tsx';
 import { PersonEdit } from './person-edit.tsx';
+import { PersonPhoto } from './person-photo.tsx';
 import {
   ApplyForLicenceLink,
   DateText,
@@ -85,6 +86,13 @@ export default function PersonDetailPage() {
       <div className="actions">
         <ApplyForLicenceLink holderKind="person" holderId={person.id} />
       </div>
+      <PersonPhoto
+        person={person}
+        onChanged={(next, etag) => {
+          queryClient.setQueryData<Loaded>(['person', id], { person: next, etag });
+          void queryClient.invalidateQueries({ queryKey: ['entity-history', 'person', id] });
+        }}
+      />
       <dl className="registry-facts">
         <Fact label={t('registry:reference')}>
           <span dir="ltr">{person.reference}</span>
