@@ -8,8 +8,10 @@ import type { ModuleDeps, TypedApp } from '../../app.ts';
 import { loadSigningKey } from '../../platform/audit/checkpoint.ts';
 import { countryToday } from '../../platform/calendar.ts';
 import type { Queryable } from '../../platform/db/schema.ts';
+import { documentLocale, tierName } from '../../platform/documents/language.ts';
 import { AppError, problems } from '../../platform/errors.ts';
 import { effectiveStatus } from '../licensing/lifecycle.ts';
+import { profileOf } from '../licensing/repo.ts';
 import { createLicensingService } from '../licensing/service.ts';
 import { cardVerifyUrl, renderLicenceCard } from './card.pdf.ts';
 import { signLicenceToken, verifyLicenceToken } from './token.ts';
@@ -145,9 +147,13 @@ export function registerLicenceCardRoutes(
     },
     async (request, reply) => {
       const { row, verifyUrl } = await card(request, request.params.id);
+      // Printed in the country's language, whoever prints it.
+      const profile = await profileOf(database.db, row.country);
+      const { language } = documentLocale(profile);
       const pdf = await renderLicenceCard({
+        language,
         number: row.number,
-        tierCode: row.tier_code,
+        tierName: tierName(profile, row.tier_code, language),
         holderDisplay: holderDisplay(row),
         validFrom: row.valid_from,
         validTo: row.valid_to,

@@ -6,7 +6,9 @@ import type { ModuleDeps, TypedApp } from '../../app.ts';
 import { assertCanRead, requirePermission } from '../../platform/access/access.ts';
 import { loadSigningKey } from '../../platform/audit/checkpoint.ts';
 import type { Queryable } from '../../platform/db/schema.ts';
+import { documentLocale, tierName } from '../../platform/documents/language.ts';
 import { problems } from '../../platform/errors.ts';
+import { profileOf } from '../licensing/repo.ts';
 import { cardVerifyUrl } from './card.pdf.ts';
 import { holderDisplay, originOf } from './routes.ts';
 import { renderCardSheet } from './sheet.pdf.ts';
@@ -24,6 +26,7 @@ interface SheetRow {
   area_id: string;
   area_path: string;
   area_name: string;
+  country: string;
   given_name: string | null;
   family_name: string | null;
   enterprise_name: string | null;
@@ -33,7 +36,7 @@ interface SheetRow {
 async function sheetRows(db: Queryable, ids: string[]): Promise<SheetRow[]> {
   const { rows } = await sql<SheetRow>`
     SELECT l.id, l.number, l.tier_code, l.valid_from::text AS valid_from, l.valid_to::text AS valid_to,
-           l.area_id, a.path AS area_path, a.name AS area_name,
+           l.area_id, a.path AS area_path, a.name AS area_name, a.country,
            p.given_name, p.family_name, e.name AS enterprise_name, u.name AS unit_name
       FROM licences l
       JOIN admin_areas a ON a.id = l.area_id
@@ -101,13 +104,21 @@ export function registerLicenceCardSheetRoutes(app: TypedApp, { database, config
         });
       }
       const origin = originOf(request);
+      // Each card in its own country's language (a sheet normally holds one country's cards).
+      const countries = [...new Set([...rows.values()].map((r) => r.country))];
+      const profiles = new Map(
+        await Promise.all(countries.map(async (c) => [c, await profileOf(database.db, c)] as const)),
+      );
       const pdf = await renderCardSheet(
         ids.map((id) => {
           const row = rows.get(id)!;
           const token = signLicenceToken(key(), { v: 1, l: row.id, n: row.number, e: row.valid_to });
+          const profile = profiles.get(row.country);
+          const { language } = documentLocale(profile);
           return {
+            language,
             number: row.number,
-            tierCode: row.tier_code,
+            tierName: tierName(profile, row.tier_code, language),
             holderDisplay: holderDisplay(row),
             validFrom: row.valid_from,
             validTo: row.valid_to,

@@ -1,4 +1,5 @@
 import { PDFDocument, type PDFFont, rgb, StandardFonts } from 'pdf-lib';
+import { type DocumentLocale, documentDateTime, fill } from '../../platform/documents/language.ts';
 import { fitText, printable } from '../licence-cards/card.pdf.ts';
 
 /** ISO 216 A6 portrait, in PDF points: a receipt fits a small printer or a phone screen. */
@@ -9,7 +10,8 @@ export interface ReceiptFacts {
   receiptNumber: string;
   office: string;
   applicationReference: string;
-  tierCode: string;
+  /** The tier's name in the receipt's language. */
+  tierName: string;
   payer: string;
   amountMinor: number;
   currency: string;
@@ -33,10 +35,11 @@ export function formatReceiptMoney(minorUnits: number, currency: string, locale 
     .replace(/\u00a0/g, ' ');
 }
 
-const METHODS = { cash: 'Cash', mobile_money: 'Mobile money', bank: 'Bank' } as const;
-
-/** The receipt of one fee payment, as a one-page A6 PDF. */
-export async function renderReceipt(r: ReceiptFacts, locale = 'en'): Promise<Uint8Array> {
+/**
+ * The receipt of one fee payment, as a one-page A6 PDF, in the country's language (labels and
+ * dates); amounts keep the English digits with the currency code, as a ledger writes them.
+ */
+export async function renderReceipt(r: ReceiptFacts, locale: DocumentLocale): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   doc.setTitle(`Receipt ${printable(r.receiptNumber)}`);
   doc.setProducer('OpenASM');
@@ -53,19 +56,31 @@ export async function renderReceipt(r: ReceiptFacts, locale = 'en'): Promise<Uin
     y -= gap;
   };
   const field = (label: string, value: string) => {
-    page.drawText(label, { x: margin, y, size: 7, font: regular, color: rgb(0.35, 0.35, 0.35) });
+    page.drawText(fitText(label, regular, 7, width), {
+      x: margin,
+      y,
+      size: 7,
+      font: regular,
+      color: rgb(0.35, 0.35, 0.35),
+    });
     y -= 10;
     text(value, bold, 10, 16);
   };
-  text('LICENCE FEE RECEIPT', bold, 13, 18);
-  text(`No. ${r.receiptNumber}`, bold, 11, 22);
-  field('Office', r.office);
-  field('Application', `${r.applicationReference} (${r.tierCode})`);
-  field('Received from', r.payer);
-  field('Amount', formatReceiptMoney(r.amountMinor, r.currency, locale));
-  field('Method and reference', `${METHODS[r.method]} - ${r.reference}`);
-  field('Paid on', r.paidAt.slice(0, 10));
-  field('Balance after this payment', formatReceiptMoney(r.balanceAfterMinor, r.currency, locale));
-  field('Recorded by', `${r.officer}, ${r.recordedAt.slice(0, 16).replace('T', ' ')} UTC`);
+  const t = locale.texts.receipt;
+  const date = (instant: string) =>
+    new Intl.DateTimeFormat(locale.language, { dateStyle: 'medium', timeZone: locale.timeZone }).format(
+      new Date(instant),
+    );
+  text(t.title, bold, 13, 18);
+  text(fill(t.number, { number: r.receiptNumber }), bold, 11, 22);
+  field(t.office, r.office);
+  field(t.application, `${r.applicationReference} (${r.tierName})`);
+  field(t.receivedFrom, r.payer);
+  field(t.amount, formatReceiptMoney(r.amountMinor, r.currency));
+  field(t.methodAndReference, `${t.methods[r.method]} - ${r.reference}`);
+  // The day it was paid where it was paid.
+  field(t.paidOn, date(r.paidAt));
+  field(t.balanceAfter, formatReceiptMoney(r.balanceAfterMinor, r.currency));
+  field(t.recordedBy, `${r.officer}, ${documentDateTime(locale, r.recordedAt)}`);
   return doc.save();
 }

@@ -66,6 +66,7 @@ export function paymentByReference(db: Queryable, method: Method, reference: str
 
 export interface ReceiptContext {
   office: string;
+  country: string;
   officer: string | null;
   tier_code: string;
   application_reference: string;
@@ -82,7 +83,7 @@ export async function receiptContext(
   recordedBy: string | null,
 ): Promise<ReceiptContext | undefined> {
   const r = await sql<ReceiptContext>`
-    SELECT ar.name AS office, u.name AS officer, la.tier_code, la.reference AS application_reference,
+    SELECT ar.name AS office, ar.country, u.name AS officer, la.tier_code, la.reference AS application_reference,
            p.given_name, p.family_name, e.name AS enterprise_name, pu.name AS unit_name
       FROM licence_applications la
       JOIN admin_areas ar ON ar.id = la.area_id

@@ -67,13 +67,13 @@ export function registerLicenceFeeRoutes(
       },
     },
     async (request, reply) => {
-      const facts = await service.receipt(
+      const { facts, locale } = await service.receipt(
         database.db,
         request.ctx,
         request.params.id,
         request.params.paymentId,
       );
-      const pdf = await renderReceipt(facts);
+      const pdf = await renderReceipt(facts, locale);
       return reply
         .header('content-type', 'application/pdf')
         .header('content-disposition', `inline; filename="receipt-${facts.receiptNumber}.pdf"`)

@@ -9,6 +9,7 @@ import type { AuditLog } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import type { Queryable, Tx } from '../../platform/db/schema.ts';
+import { type DocumentLocale, documentLocale, tierName } from '../../platform/documents/language.ts';
 import { AppError, problems } from '../../platform/errors.ts';
 import { holderDisplay } from '../licence-cards/routes.ts';
 import * as licensing from '../licensing/repo.ts';
@@ -153,24 +154,29 @@ export function createFeeService({ audit, clock }: { audit: AuditLog; clock: Clo
       return payment;
     },
 
-    /** A payment with what its receipt prints (read access to the application checked). */
+    /**
+     * A payment with what its receipt prints, and the country's language to print it in (read access
+     * to the application checked).
+     */
     async receipt(
       db: Queryable,
       ctx: RequestContext,
       applicationId: string,
       paymentId: string,
-    ): Promise<ReceiptFacts> {
+    ): Promise<{ facts: ReceiptFacts; locale: DocumentLocale }> {
       const a = await load(db, applicationId);
       assertCanRead(ctx, 'licensing.read', target(a));
       const row = (await repo.paymentsOf(db, a.id)).find((p) => p.id === paymentId);
       if (!row) throw problems.notFound('Payment');
       const p = toPaymentDto(row);
       const c = (await repo.receiptContext(db, a.id, p.recordedBy))!;
-      return {
+      const profile = await licensing.profileOf(db, c.country);
+      const locale = documentLocale(profile);
+      const facts: ReceiptFacts = {
         receiptNumber: p.receiptNumber,
         office: c.office,
         applicationReference: c.application_reference,
-        tierCode: c.tier_code,
+        tierName: tierName(profile, c.tier_code, locale.language),
         payer: p.payerName ?? holderDisplay(c),
         amountMinor: p.amountMinor,
         currency: p.currency,
@@ -181,6 +187,7 @@ export function createFeeService({ audit, clock }: { audit: AuditLog; clock: Clo
         officer: c.officer ?? 'system',
         recordedAt: p.recordedAt,
       };
+      return { facts, locale };
     },
   };
 }
