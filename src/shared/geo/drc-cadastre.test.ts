@@ -2,9 +2,10 @@
  * Real data: the DRC mining cadastre of 2016 (CAMI, via IPIS), read from ../shared when it is there.
  * It has no licence, so it is never copied into the project.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import turfArea from '@turf/area';
 import { describe, expect, it } from 'vitest';
+import { reportMissing, sharedDataFile } from '../../../test/support/shared-data.ts';
 import { area } from './measure.ts';
 import { overlapsWithin } from './prefilter.ts';
 import type { AreaGeometry, BBox } from './types.ts';
@@ -16,7 +17,9 @@ import {
   validateGeometry,
 } from './validate.ts';
 
-const file = new URL('../../../../shared/data/cadastre/drc_cami_titres_2016.geojson', import.meta.url);
+const TITLES = 'cadastre/drc_cami_titres_2016.geojson';
+const file = sharedDataFile(TITLES);
+if (!file) reportMissing('DRC cadastre geometry', [TITLES]);
 const DRC: BBox = [12.2, -13.5, 31.3, 5.4];
 
 interface Title {
@@ -25,8 +28,8 @@ interface Title {
   geometry: AreaGeometry;
 }
 
-describe.skipIf(!existsSync(file))('DRC cadastre 2016 (../shared/data)', () => {
-  const titles: Title[] = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).features : [];
+describe.skipIf(!file)('DRC cadastre 2016 (../shared/data)', () => {
+  const titles: Title[] = file ? JSON.parse(readFileSync(file, 'utf8')).features : [];
 
   it('classifies every title, and areas match @turf/area within 0.1 %', () => {
     expect(titles).toHaveLength(2973);

@@ -250,7 +250,8 @@ export function listUnits(db: Queryable, f: UnitFilter): Promise<UnitRow[]> {
       eb.or([
         eb('production_units.name', 'ilike', `%${escapeLike(term)}%`),
         eb('production_units.reference', '=', term.toUpperCase()),
-        sql<boolean>`similarity(production_units.name, ${term}) > 0.3`,
+        // The trigram operator (pg_trgm.similarity_threshold, 0.3) uses production_units_name_trgm.
+        sql<boolean>`production_units.name % ${term}`,
       ]),
     );
   }
