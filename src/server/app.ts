@@ -14,6 +14,7 @@ import { registerAdminAreaRoutes } from './modules/admin-areas/routes.ts';
 import { registerTokenRoutes } from './modules/api-tokens/routes.ts';
 import { registerAuditRoutes } from './modules/audit/routes.ts';
 import { registerAuthRoutes } from './modules/auth/routes.ts';
+import { registerCadastreRoutes } from './modules/cadastre/routes.ts';
 import { registerClientConfigRoutes } from './modules/client-config/routes.ts';
 import { registerEnterpriseRoutes } from './modules/enterprises/routes.ts';
 import { registerLicenceCardRoutes } from './modules/licence-cards/routes.ts';
@@ -260,6 +261,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerLicenceFeeRoutes(typed, moduleDeps);
       registerLicenceRightsRoutes(typed, moduleDeps);
       registerPublicRegisterRoutes(typed, moduleDeps);
+      registerCadastreRoutes(typed, moduleDeps);
     },
     { prefix: '/api/v1' },
   );

@@ -25,6 +25,10 @@ export const PERMISSIONS = [
   'licensing.decide',
   /** Recording licence fee payments (cash, mobile money, bank) and their receipts. */
   'fees.record',
+  // Cadastre (issue 5): layers of areas and the overlap check of an application area.
+  'cadastre.read',
+  /** Creating layers and importing their areas: country-wide reference data. */
+  'cadastre.manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -67,6 +71,8 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'registry.read',
       'licensing.read',
       'licensing.decide',
+      'cadastre.read',
+      'cadastre.manage',
     ],
   },
   {
@@ -81,6 +87,7 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'registry.read',
       'licensing.read',
       'licensing.decide',
+      'cadastre.read',
     ],
   },
   {
@@ -98,6 +105,7 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'licensing.apply',
       'licensing.decide',
       'fees.record',
+      'cadastre.read',
     ],
   },
   {
@@ -120,6 +128,7 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'licensing.apply',
       'licensing.decide',
       'fees.record',
+      'cadastre.read',
     ],
   },
   {
@@ -135,6 +144,7 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'audit.verify',
       'registry.read',
       'licensing.read',
+      'cadastre.read',
     ],
   },
   {

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertFeatures } from '../../src/server/modules/cadastre/repo.ts';
 import { licensingDb } from '../../src/server/modules/licensing/repo.ts';
 import { peopleDb } from '../../src/server/modules/people/repo.ts';
 import { insertTask, tasksDb } from '../../src/server/modules/tasks/repo.ts';
@@ -127,6 +128,60 @@ async function registryRecord(kind: 'enterprises' | 'production-units', a: AreaK
     registryRecords[key] = res.json().id;
   }
   return registryRecords[key]!;
+}
+/** A cadastre layer of the admin's, made on first use, for imports and features. */
+let matrixLayer: string | null = null;
+async function cadastreLayer(): Promise<string> {
+  if (!matrixLayer) {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/cadastre/layers',
+      headers: headers.admin,
+      payload: { country: 'GH', kind: 'lsm_title', name: 'Matrix titles' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    matrixLayer = res.json().id as string;
+  }
+  return matrixLayer;
+}
+const MATRIX_SQUARE = {
+  type: 'Polygon' as const,
+  coordinates: [
+    [
+      [-1.9, 6.1],
+      [-1.8, 6.1],
+      [-1.8, 6.2],
+      [-1.9, 6.2],
+      [-1.9, 6.1],
+    ] as [number, number][],
+  ],
+};
+/** A cadastre feature placed in the district (written straight to the table: fixture areas have no shapes). */
+const cadastreFeatures: Partial<Record<AreaKey, string>> = {};
+async function cadastreFeatureIn(a: AreaKey): Promise<string> {
+  if (!cadastreFeatures[a]) {
+    const id = uuidv7();
+    await insertFeatures(t.database.db, [
+      {
+        id,
+        layerId: await cadastreLayer(),
+        externalRef: `matrix-${a}`,
+        name: null,
+        status: 'active',
+        attributes: {},
+        geometry: MATRIX_SQUARE,
+        bbox: [-1.9, 6.1, -1.8, 6.2],
+        areaM2: 1,
+        areaId: t.fx.areas[a].id,
+        licenceId: null,
+        designationDate: null,
+        allowedTiers: null,
+        createdAt: t.clock.now(),
+      },
+    ]);
+    cadastreFeatures[a] = id;
+  }
+  return cadastreFeatures[a]!;
 }
 /** The If-Match of a registry record as it is now. */
 async function registryEtag(kind: 'enterprises' | 'production-units', id: string): Promise<string> {
@@ -1016,6 +1071,62 @@ const ENDPOINTS: Endpoint[] = [
         payload: { toHolderKind: 'person', toHolderId: to.id, reason: 'Matrix' },
       };
     },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/cadastre/layers',
+    permission: 'cadastre.read',
+    kind: 'global',
+    request: async () => ({ url: '/api/v1/cadastre/layers' }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/cadastre/layers',
+    permission: 'cadastre.manage',
+    kind: 'national',
+    request: async () => ({
+      url: '/api/v1/cadastre/layers',
+      payload: { country: 'GH', kind: 'asm_zone', name: `Matrix zones ${uuidv7()}` },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/cadastre/layers/:id/import',
+    permission: 'cadastre.manage',
+    kind: 'national',
+    request: async () => ({
+      url: `/api/v1/cadastre/layers/${await cadastreLayer()}/import`,
+      payload: {
+        type: 'FeatureCollection',
+        features: [{ type: 'Feature', properties: {}, geometry: MATRIX_SQUARE }],
+      },
+    }),
+  },
+  {
+    // Lists only the features inside the caller's areas: covered by cadastre.test.ts.
+    method: 'GET',
+    url: '/api/v1/cadastre/layers/:id/features.geojson',
+    permission: 'cadastre.read',
+    kind: 'global',
+    request: async () => ({ url: `/api/v1/cadastre/layers/${await cadastreLayer()}/features.geojson` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/cadastre/features/:id',
+    permission: 'cadastre.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/cadastre/features/${await cadastreFeatureIn(a)}` }),
+  },
+  {
+    // Reads only; rights anywhere in the country are shown, since a conflict across a boundary counts.
+    method: 'POST',
+    url: '/api/v1/cadastre/checks',
+    permission: 'cadastre.read',
+    kind: 'global',
+    request: async () => ({
+      url: '/api/v1/cadastre/checks',
+      payload: { country: 'GH', geometry: MATRIX_SQUARE },
+    }),
   },
 ];
 
