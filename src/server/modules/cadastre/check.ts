@@ -65,7 +65,10 @@ export function computeCheck(
     byKind.set(c.layer_kind, (byKind.get(c.layer_kind) ?? 0) + o.areaM2);
     const active = isActiveStatus(c.status);
     if (active && RIGHT_KINDS.includes(c.layer_kind)) {
-      activeRights.push(o.geometry);
+      // The free part subtracts the right itself, not its overlap: the same set, but an overlap's
+      // computed vertices lie on the application's edges, and polygon-clipping then fails on
+      // near-coincident segments ("Unable to pop() SweepEvent"; bench/cadastre.ts found it).
+      activeRights.push(c.geometry);
       rightOverlapM2 += o.areaM2;
     }
     if (c.layer_kind === 'protected_area') protectedOverlapM2 += o.areaM2;
