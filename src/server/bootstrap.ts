@@ -1,4 +1,5 @@
 import type { Config } from './config.ts';
+import { seedDetectionsDemo } from './demo/detections-seed.ts';
 import { seedFeesAndRightsDemo } from './demo/fees-rights-seed.ts';
 import { seedLicensingDemo } from './demo/licensing-seed.ts';
 import { seedRegistryDemo } from './demo/registry-seed.ts';
@@ -43,6 +44,7 @@ export async function bootstrap(
     await seedRegistryDemo(database, { audit, clock: systemClock }, ctx, config.profile, log);
     await seedLicensingDemo(database, { audit, clock: systemClock }, ctx, log);
     await seedFeesAndRightsDemo(database, { audit, clock: systemClock }, ctx, log);
+    await seedDetectionsDemo(database, { audit, clock: systemClock }, ctx, config.profile, log);
   }
   if (config.env === 'production') await refuseActiveDemoAccounts(database);
   return { database, report: { migrationsApplied, rolesAdded, profile, demo } };

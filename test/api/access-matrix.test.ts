@@ -183,6 +183,42 @@ async function cadastreFeatureIn(a: AreaKey): Promise<string> {
   }
   return cadastreFeatures[a]!;
 }
+/** A layer of detected mining activity with one detection in every district, made on first use. */
+let matrixDetections: string | null = null;
+async function detectionLayer(): Promise<string> {
+  if (!matrixDetections) {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/cadastre/layers',
+      headers: headers.admin,
+      payload: { country: 'GH', kind: 'activity_detection', name: 'Matrix detections' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const layerId = res.json().id as string;
+    const areas = Object.values(t.fx.areas).filter((x) => x.path.split('/').length > 4);
+    await insertFeatures(
+      t.database.db,
+      areas.map((x) => ({
+        id: uuidv7(),
+        layerId,
+        externalRef: `matrix-detection-${x.id}`,
+        name: null,
+        status: 'active',
+        attributes: {},
+        geometry: MATRIX_SQUARE,
+        bbox: [-1.9, 6.1, -1.8, 6.2],
+        areaM2: 1,
+        areaId: x.id,
+        licenceId: null,
+        designationDate: null,
+        allowedTiers: null,
+        createdAt: t.clock.now(),
+      })),
+    );
+    matrixDetections = layerId;
+  }
+  return matrixDetections;
+}
 /** The If-Match of a registry record as it is now. */
 async function registryEtag(kind: 'enterprises' | 'production-units', id: string): Promise<string> {
   const res = await t.app.inject({ method: 'GET', url: `/api/v1/${kind}/${id}`, headers: headers.admin });
@@ -1127,6 +1163,14 @@ const ENDPOINTS: Endpoint[] = [
       url: '/api/v1/cadastre/checks',
       payload: { country: 'GH', geometry: MATRIX_SQUARE },
     }),
+  },
+  {
+    // Detections by the district holding them: only the caller's districts (hotspots.test.ts).
+    method: 'GET',
+    url: '/api/v1/cadastre/hotspots',
+    permission: 'cadastre.read',
+    kind: 'collection',
+    request: async () => ({ url: `/api/v1/cadastre/hotspots?layerId=${await detectionLayer()}` }),
   },
 ];
 

@@ -12,6 +12,7 @@ export const LAYER_KINDS = [
   'lsm_title',
   'protected_area',
   'customary_land',
+  'activity_detection',
 ] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 

@@ -37,6 +37,12 @@ export const NAVIGATION: NavEntry[] = [
     permission: 'licensing.read',
     description: 'cards.licences',
   },
+  {
+    path: '/cadastre/hotspots',
+    label: 'nav.hotspots',
+    permission: 'cadastre.read',
+    description: 'cards.hotspots',
+  },
   { path: '/admin/users', label: 'nav.users', permission: 'users.read', description: 'cards.users' },
   { path: '/admin/areas', label: 'nav.areas', permission: 'areas.read', description: 'cards.areas' },
   { path: '/admin/profile', label: 'nav.profile', permission: 'profiles.read', description: 'cards.profile' },

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { uuidSchema } from '../../../shared/ids.ts';
 import {
@@ -13,7 +14,14 @@ import {
   layerListQuery,
   layerSchema,
 } from '../../../shared/schemas/cadastre.ts';
+import {
+  HOTSPOTS_CSV_COLUMNS,
+  hotspotsQuery,
+  hotspotsResultSchema,
+} from '../../../shared/schemas/hotspots.ts';
 import type { ModuleDeps, TypedApp } from '../../app.ts';
+import { csvLine } from '../audit/export.ts';
+import { listHotspots } from './hotspots.ts';
 import { createCadastreService } from './service.ts';
 
 const idParams = z.object({ id: uuidSchema });
@@ -132,5 +140,42 @@ export function registerCadastreRoutes(
       },
     },
     async (request) => service.check(database.db, request.ctx, request.body),
+  );
+
+  app.get(
+    '/cadastre/hotspots',
+    {
+      schema: {
+        tags,
+        summary:
+          'Mining activity to reach: detections in my districts outside every licence area and ASM zone, with totals per district (JSON pages, or CSV with format=csv)',
+        querystring: hotspotsQuery,
+        response: { 200: hotspotsResultSchema },
+      },
+    },
+    async (request, reply) => {
+      const { format, ...q } = request.query;
+      if (format !== 'csv') return listHotspots(database.db, request.ctx, q);
+      const result = await listHotspots(database.db, request.ctx, { ...q, after: undefined, all: true });
+      let text = csvLine(HOTSPOTS_CSV_COLUMNS);
+      for (const h of result.items) {
+        text += csvLine([
+          h.featureId,
+          h.externalRef,
+          h.areaCode,
+          h.areaName,
+          h.detectedHectares,
+          h.outsideHectares,
+          h.centre[0],
+          h.centre[1],
+        ]);
+      }
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="mining-activity-to-reach.csv"')
+        .header('cache-control', 'no-store');
+      // A stream bypasses the JSON serializer; the typed reply only knows the JSON page.
+      return (reply as FastifyReply).send(Readable.from([text]));
+    },
   );
 }
