@@ -839,6 +839,29 @@ const ENDPOINTS: Endpoint[] = [
     },
   },
   {
+    method: 'PUT',
+    url: '/api/v1/licence-applications/:id/area',
+    permission: 'licensing.apply',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/licence-applications/${await applicationIn(a, 'draft')}/area`,
+      payload: {
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [-1.68, 6.2],
+              [-1.679, 6.2],
+              [-1.679, 6.201],
+              [-1.68, 6.201],
+              [-1.68, 6.2],
+            ],
+          ],
+        },
+      },
+    }),
+  },
+  {
     method: 'POST',
     url: '/api/v1/licence-applications/:id/submit',
     permission: 'licensing.apply',

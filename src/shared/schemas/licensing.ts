@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { uuidSchema } from '../ids.ts';
+import { checkResultSchema } from './cadastre.ts';
 
 /** Licence applications, decisions and licences (issue 4). */
 export const HOLDER_KINDS = ['person', 'enterprise', 'production_unit'] as const;
@@ -15,6 +16,18 @@ export const LICENCE_STATUSES = ['active', 'suspended', 'revoked', 'expired'] as
 
 const tierCode = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a tier code');
 const hectares = z.number().positive('must be greater than 0').max(1_000_000);
+
+/**
+ * The last overlap check of an application's area against the cadastre: the check result without
+ * the geometry of the free part, and when it was computed (issue 5).
+ */
+export const areaCheckSummarySchema = checkResultSchema
+  .omit({ free: true, ms: true, candidates: true })
+  .extend({
+    free: z.object({ areaM2: z.number(), percentOfApplied: z.number() }),
+    checkedAt: z.string(),
+  });
+export type AreaCheckSummary = z.infer<typeof areaCheckSummarySchema>;
 
 export const checklistItemSchema = z.object({ met: z.boolean(), note: z.string().nullable() });
 
@@ -37,6 +50,9 @@ export const licenceApplicationSchema = z.object({
   licenceId: uuidSchema.nullable(),
   /** new: issuing creates a licence; renewal: issuing extends licenceId (the same number). */
   kind: z.enum(['new', 'renewal']),
+  /** An area has been drawn or uploaded (PUT …/area); its last check is areaCheck. */
+  hasArea: z.boolean(),
+  areaCheck: areaCheckSummarySchema.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   version: z.number().int(),
@@ -79,6 +95,9 @@ export const checklistBody = z.strictObject({
   met: z.boolean(),
   note: z.string().max(1000).nullable().optional(),
 });
+
+/** The applied area: a GeoJSON Polygon or MultiPolygon ([lon, lat], WGS 84), checked on arrival. */
+export const setAreaBody = z.strictObject({ geometry: z.unknown() });
 
 export const decisionBody = z.strictObject({
   outcome: z.enum(['approve', 'reject']),

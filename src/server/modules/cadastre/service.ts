@@ -99,6 +99,56 @@ const toGeojsonFeature = (r: repo.FeatureRow | Omit<repo.FeatureRow, 'created_at
 
 const parseBox = (text: string | null): BBox | null => (text ? repo.parseBox(text) : null);
 
+/**
+ * The overlap check of an area, without an access check: the caller has decided who may see it (the
+ * cadastre route wants cadastre.read; an application's area is checked for whoever may apply). Also
+ * returns the geometry after the safe repairs, the one that was checked.
+ */
+export async function checkArea(
+  db: Queryable,
+  body: CheckBody,
+): Promise<{ result: CheckResult; geometry: AreaGeometry }> {
+  const started = performance.now();
+  const hint = parseBox(await repo.countryBbox(db, body.country)) ?? undefined;
+  const validation = validateGeometry(body.geometry, hint ? { bboxHint: hint } : {});
+  if (validation.status === 'invalid') {
+    const offerable = validation.problems.every((p) => p.repair !== 'none');
+    throw cadastreProblems.invalidGeometry({
+      problems: validation.problems,
+      offer: offerable ? makeValidOffer(body.geometry as AreaGeometry) : null,
+    });
+  }
+  const codes = [...new Set(validation.problems.map((p) => p.code))];
+  const applied =
+    codes.length > 0 ? repair(body.geometry as AreaGeometry, codes) : (body.geometry as AreaGeometry);
+
+  let tier: TierRules | null = null;
+  if (body.tierCode) {
+    const doc = (await profileOf(db, body.country)) as
+      | { licenceTiers?: { code: string; maxAreaHectares?: number | null }[] }
+      | undefined;
+    const found = doc?.licenceTiers?.find((t) => t.code === body.tierCode);
+    if (!found) throw cadastreProblems.unknownTier(body.tierCode);
+    tier = {
+      code: found.code,
+      maxAreaHectares: found.maxAreaHectares ?? null,
+      zoneBound: await repo.tierIsZoneBound(db, body.country, found.code),
+    };
+  }
+  const candidates = await repo.candidatesFor(db, body.country, bboxOf(applied));
+  const computed = computeCheck(applied, candidates, tier);
+  return {
+    geometry: applied,
+    result: {
+      country: body.country,
+      repairsApplied: codes,
+      ...computed,
+      candidates: candidates.length,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    },
+  };
+}
+
 export function createCadastreService({ audit, clock }: { audit: AuditLog; clock: Clock }) {
   async function countryBox(db: Queryable, country: string): Promise<BBox | undefined> {
     return parseBox(await repo.countryBbox(db, country)) ?? undefined;
@@ -316,43 +366,8 @@ export function createCadastreService({ audit, clock }: { audit: AuditLog; clock
      * country are shown, since a conflict across a district boundary is still a conflict.
      */
     async check(db: Queryable, ctx: RequestContext, body: CheckBody): Promise<CheckResult> {
-      const started = performance.now();
       requirePermission(ctx, 'cadastre.read');
-      const hint = await countryBox(db, body.country);
-      const validation = validateGeometry(body.geometry, hint ? { bboxHint: hint } : {});
-      if (validation.status === 'invalid') {
-        const offerable = validation.problems.every((p) => p.repair !== 'none');
-        throw cadastreProblems.invalidGeometry({
-          problems: validation.problems,
-          offer: offerable ? makeValidOffer(body.geometry as AreaGeometry) : null,
-        });
-      }
-      const codes = [...new Set(validation.problems.map((p) => p.code))];
-      const applied =
-        codes.length > 0 ? repair(body.geometry as AreaGeometry, codes) : (body.geometry as AreaGeometry);
-
-      let tier: TierRules | null = null;
-      if (body.tierCode) {
-        const doc = (await profileOf(db, body.country)) as
-          | { licenceTiers?: { code: string; maxAreaHectares?: number | null }[] }
-          | undefined;
-        const found = doc?.licenceTiers?.find((t) => t.code === body.tierCode);
-        if (!found) throw cadastreProblems.unknownTier(body.tierCode);
-        tier = {
-          code: found.code,
-          maxAreaHectares: found.maxAreaHectares ?? null,
-          zoneBound: await repo.tierIsZoneBound(db, body.country, found.code),
-        };
-      }
-      const candidates = await repo.candidatesFor(db, body.country, bboxOf(applied));
-      const computed = computeCheck(applied, candidates, tier);
-      return {
-        country: body.country,
-        repairsApplied: codes,
-        ...computed,
-        candidates: candidates.length,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      };
+      return (await checkArea(db, body)).result;
     },
   };
 }

@@ -28,6 +28,10 @@ export interface LicenceApplicationsTable {
   /** Migration 0010: a renewal extends renews_licence_id when issued. */
   kind: ColumnType<'new' | 'renewal', 'new' | 'renewal' | undefined, never>;
   renews_licence_id: ColumnType<string | null, string | null | undefined, never>;
+  /** Migration 0016: the applied area and its last check (AreaCheckSummary without checkedAt). */
+  area_geometry: ColumnType<unknown | null, string | null | undefined, string | null>;
+  area_check: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  area_checked_at: NullableTimestamp;
   created_by: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;

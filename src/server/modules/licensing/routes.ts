@@ -10,6 +10,7 @@ import {
   licenceListQuery,
   licenceSchema,
   reasonBody,
+  setAreaBody,
   updateApplicationBody,
 } from '../../../shared/schemas/licensing.ts';
 import type { ModuleDeps, TypedApp } from '../../app.ts';
@@ -96,6 +97,24 @@ export function registerLicensingRoutes(app: TypedApp, deps: ModuleDeps): void {
             requireIfMatch(request, v),
           ),
         ),
+      ),
+  );
+
+  app.put(
+    '/licence-applications/:id/area',
+    {
+      schema: {
+        tags,
+        summary:
+          'Draw or replace the applied area (GeoJSON polygon) before the decision: checked against the cadastre at once',
+        params: idParams,
+        body: setAreaBody,
+        response: { 200: licenceApplicationSchema },
+      },
+    },
+    (request, reply) =>
+      runWrite(request, reply, request.ctx, async (tx) =>
+        withEtag(await service.setArea(tx, request.ctx, request.params.id, request.body)),
       ),
   );
 

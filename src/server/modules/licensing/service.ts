@@ -1,7 +1,10 @@
+import { isDeepStrictEqual } from 'node:util';
 import { type Selectable, sql } from 'kysely';
 import { UUID_PATTERN, uuidv7, withCheckCharacter } from '../../../shared/ids.ts';
+import type { CheckResult } from '../../../shared/schemas/cadastre.ts';
 import type {
   ApplicationListQuery,
+  AreaCheckSummary,
   CreateApplicationInput,
   HOLDER_KINDS,
   LicenceApplicationDto,
@@ -26,6 +29,7 @@ import type { RequestContext } from '../../platform/context.ts';
 import type { Queryable, Tx } from '../../platform/db/schema.ts';
 import { AppError, problems } from '../../platform/errors.ts';
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
+import { checkArea as runCadastreCheck } from '../cadastre/service.ts';
 import { assertFeePaid } from '../licence-fees/guard.ts';
 import { createLifecycle, type TierCondition } from './lifecycle.ts';
 import * as repo from './repo.ts';
@@ -76,6 +80,11 @@ export function toApplicationDto(a: repo.ApplicationRow): LicenceApplicationDto 
     decisionReason: a.decision_reason,
     licenceId: a.licence_id,
     kind: a.kind,
+    hasArea: a.area_geometry != null,
+    areaCheck:
+      a.area_check && a.area_checked_at
+        ? ({ ...a.area_check, checkedAt: iso(a.area_checked_at)! } as AreaCheckSummary)
+        : null,
     createdAt: iso(a.created_at)!,
     updatedAt: iso(a.updated_at)!,
     version: a.version,
@@ -134,6 +143,30 @@ function keysetOf(cursor: string | undefined): repo.Keyset | undefined {
   }
   return { createdAt, id };
 }
+
+/** What is stored of a check: everything but the free part's geometry and the timing. */
+function storedCheck(r: CheckResult): Omit<AreaCheckSummary, 'checkedAt'> {
+  const { free, ms: _ms, candidates: _candidates, ...rest } = r;
+  return { ...rest, free: { areaM2: free.areaM2, percentOfApplied: free.percentOfApplied } };
+}
+
+/** The check as a decision records it: the verdict, the rules and which features overlapped. */
+const decisionCheck = (c: Omit<AreaCheckSummary, 'checkedAt'>) => ({
+  passed: c.passed,
+  appliedAreaM2: c.appliedAreaM2,
+  rules: c.rules.map((r) => ({ code: r.code, passed: r.passed })),
+  overlaps: c.overlaps.map((o) => ({
+    featureId: o.featureId,
+    layerKind: o.layerKind,
+    externalRef: o.externalRef,
+    overlapM2: o.overlapM2,
+    percentOfApplied: o.percentOfApplied,
+  })),
+  freeAreaM2: c.free.areaM2,
+});
+
+/** Statuses in which the area may still be drawn or replaced. */
+const AREA_EDITABLE = new Set(['draft', 'submitted', 'under_review']);
 
 const AUDIT_ACTIONS: Record<ApplicationAction, string> = {
   submit: 'submitted',
@@ -278,6 +311,7 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
     action: ApplicationAction,
     reason: string | null,
     set: Record<string, unknown>,
+    extraMeta?: Record<string, unknown>,
   ): Promise<LicenceApplicationDto> {
     const to = nextApplicationStatus(a.status, action, reason);
     await repo
@@ -295,7 +329,7 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
       areaId: a.area_id,
       before: { status: a.status },
       after,
-      meta: reason ? { reason } : undefined,
+      meta: reason || extraMeta ? { ...(reason ? { reason } : {}), ...extraMeta } : undefined,
     });
     return after;
   }
@@ -417,6 +451,20 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
           { path: 'body.tierCode', code: 'not_allowed_for_tier', message: 'The holder kind is not allowed.' },
         ]);
       }
+      if (
+        a.area_geometry != null &&
+        input.requestedAreaHectares !== undefined &&
+        input.requestedAreaHectares !== Number(a.requested_area_hectares)
+      ) {
+        // The hectares of a drawn area are measured from it (PUT …/area), not typed in.
+        throw problems.validation([
+          {
+            path: 'body.requestedAreaHectares',
+            code: 'measured_from_area',
+            message: 'The area is drawn: its hectares are measured from the drawing.',
+          },
+        ]);
+      }
       const hectares = input.requestedAreaHectares ?? Number(a.requested_area_hectares);
       checkArea(tier, hectares);
       const before = toApplicationDto(a);
@@ -512,11 +560,103 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
         nextApplicationStatus(a.status, 'approve');
         await lifecycle.assertRenewable(tx, a);
       }
-      return transition(tx, ctx, a, input.outcome, reason, {
-        decided_at: clock.now(),
-        decided_by: actorId(ctx),
-        decision_reason: reason,
+      nextApplicationStatus(a.status, input.outcome, reason);
+      // The cadastre may have changed since the area was drawn: the decision records the check then.
+      let areaCheck: Omit<AreaCheckSummary, 'checkedAt'> | null = null;
+      if (a.area_geometry != null) {
+        const { result } = await runCadastreCheck(tx, {
+          country: a.country,
+          geometry: a.area_geometry,
+          tierCode: a.tier_code,
+        });
+        areaCheck = storedCheck(result);
+      }
+      const now = clock.now();
+      return transition(
+        tx,
+        ctx,
+        a,
+        input.outcome,
+        reason,
+        {
+          decided_at: now,
+          decided_by: actorId(ctx),
+          decision_reason: reason,
+          ...(areaCheck ? { area_check: JSON.stringify(areaCheck), area_checked_at: now } : {}),
+        },
+        { areaCheck: areaCheck ? decisionCheck(areaCheck) : null },
+      );
+    },
+
+    /**
+     * Draws or replaces the applied area: checked against the cadastre at once (invalid shapes are
+     * refused with what is wrong where), stored with the check, and the requested hectares follow
+     * the drawn area. The audit trail keeps the check, not the geometry.
+     */
+    async setArea(
+      tx: Tx,
+      ctx: RequestContext,
+      id: string,
+      input: { geometry: unknown },
+    ): Promise<LicenceApplicationDto> {
+      const a = await load(tx, id);
+      assertCanWrite(ctx, 'licensing.apply', appTarget(a));
+      if (!AREA_EDITABLE.has(a.status)) {
+        throw problems.conflict('licensing.area_locked', 'The area can only be set before the decision.', {
+          status: a.status,
+        });
+      }
+      const { result, geometry } = await runCadastreCheck(tx, {
+        country: a.country,
+        geometry: input.geometry,
+        tierCode: a.tier_code,
       });
+      // numeric(12, 4) in hectares: 0.5 m² rounds to zero, which the column refuses.
+      const hectares = Math.round(result.appliedAreaM2) / 10_000;
+      if (hectares <= 0 || hectares > 1_000_000) {
+        throw problems.validation([
+          {
+            path: 'body.geometry',
+            code: hectares <= 0 ? 'area_too_small' : 'area_too_large',
+            message: 'The area must be at least 1 m² and at most 1,000,000 ha.',
+          },
+        ]);
+      }
+      const stored = storedCheck(result);
+      // PUT is idempotent: the same area under the same cadastre is not a change (no new version,
+      // no audit event), so a retried request is counted once.
+      if (
+        isDeepStrictEqual(a.area_geometry, geometry) &&
+        isDeepStrictEqual(a.area_check, JSON.parse(JSON.stringify(stored)))
+      ) {
+        return toApplicationDto(a);
+      }
+      const now = clock.now();
+      const before = toApplicationDto(a);
+      await repo
+        .licensingDb(tx)
+        .updateTable('licence_applications')
+        .set({
+          area_geometry: JSON.stringify(geometry),
+          area_check: JSON.stringify(stored),
+          area_checked_at: now,
+          requested_area_hectares: hectares,
+          updated_at: now,
+          version: sql`version + 1`,
+        })
+        .where('id', '=', id)
+        .execute();
+      const after = toApplicationDto(await load(tx, id));
+      await audit.record(tx, ctx, {
+        action: 'licence_application.area_set',
+        entityType: 'licence_application',
+        entityId: id,
+        areaId: a.area_id,
+        before: { requestedAreaHectares: before.requestedAreaHectares, hasArea: before.hasArea },
+        after: { requestedAreaHectares: after.requestedAreaHectares, hasArea: true },
+        meta: { areaCheck: decisionCheck(stored), repairsApplied: result.repairsApplied },
+      });
+      return after;
     },
 
     async issue(tx: Tx, ctx: RequestContext, id: string): Promise<LicenceDto> {
