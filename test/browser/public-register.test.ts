@@ -36,7 +36,7 @@ describe('public licence register', () => {
       await page.getByRole('button', { name: 'Search' }).click();
       await page.waitForURL(/area=GH-ZZ-NONE/);
       const csv = page.getByRole('link', { name: 'Download the list (CSV)' });
-      await expect(csv.getAttribute('href')).resolves.toBe('/api/v1/public/licences.csv?area=GH-ZZ-NONE');
+      await expect.poll(() => csv.getAttribute('href')).toBe('/api/v1/public/licences.csv?area=GH-ZZ-NONE');
 
       const all = await page.request.get('/api/v1/public/licences.csv');
       expect(all.status()).toBe(200);

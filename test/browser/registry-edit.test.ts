@@ -164,8 +164,9 @@ describe('people as CSV', () => {
       await page.getByRole('button', { name: 'Search', exact: true }).click();
       await page.waitForURL(/[?&]sex=female/);
       const link = page.getByRole('link', { name: 'Download CSV' });
+      // The link follows the filter once the list has re-rendered from the new URL.
+      await expect.poll(() => link.getAttribute('href')).toMatch(/^\/api\/v1\/people\?.*sex=female/);
       const href = (await link.getAttribute('href'))!;
-      expect(href).toMatch(/^\/api\/v1\/people\?.*sex=female/);
       expect(href).toContain('format=csv');
       await expect(link.getAttribute('download')).resolves.toBe('people.csv');
       const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
