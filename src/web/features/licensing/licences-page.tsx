@@ -1,8 +1,9 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { LICENCE_STATUSES, type LicenceDto } from '../../../shared/schemas/licensing.ts';
 import { DataTable, type DataTableColumn, useTableFilters } from '../../components/data-table.tsx';
+import { FilterForm } from '../../components/filter-form.tsx';
 import { SelectField, TextField } from '../../components/form.tsx';
 import { formatDay, HolderName, StatusBadge, TierName, useTiers } from './licensing-common.tsx';
 
@@ -127,14 +128,17 @@ function LicenceFilters() {
   const [draft, setDraft] = useState(values);
   useEffect(() => setDraft(values), [values]);
 
-  function submit(e: FormEvent) {
-    e.preventDefault();
-    apply({ status: draft.status, tierCode: draft.tierCode, number: draft.number.trim().slice(0, 40) });
-  }
-
   return (
-    // biome-ignore lint/a11y/useSemanticElements: <search> is not a landmark in the older browsers officers use
-    <form role="search" aria-label={t('licensing:licences.filters')} className="filters" onSubmit={submit}>
+    <FilterForm
+      label={t('licensing:licences.filters')}
+      onApply={() =>
+        apply({ status: draft.status, tierCode: draft.tierCode, number: draft.number.trim().slice(0, 40) })
+      }
+      onClear={() => {
+        setDraft({ status: '', tierCode: '', number: '' });
+        clear();
+      }}
+    >
       <TextField
         label={t('licensing:fields.number')}
         hint={t('licensing:licences.numberHint')}
@@ -159,21 +163,6 @@ function LicenceFilters() {
         options={tiers.map((x) => ({ value: x.code, label: pick(x.names).text }))}
         onChange={(tierCode) => setDraft((d) => ({ ...d, tierCode }))}
       />
-      <div className="actions" style={{ margin: 0 }}>
-        <button type="submit" className="button primary">
-          {t('common:actions.search')}
-        </button>
-        <button
-          type="button"
-          className="button secondary"
-          onClick={() => {
-            setDraft({ status: '', tierCode: '', number: '' });
-            clear();
-          }}
-        >
-          {t('common:actions.clear')}
-        </button>
-      </div>
-    </form>
+    </FilterForm>
   );
 }

@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ENTERPRISE_FORMS, type EnterpriseDto } from '../../../shared/schemas/enterprises.ts';
@@ -6,6 +6,7 @@ import { useSession } from '../../app/session.tsx';
 import { AreaName } from '../../app/shell.tsx';
 import { AreaSelect } from '../../components/area-select.tsx';
 import { DataTable, type DataTableColumn, useTableFilters } from '../../components/data-table.tsx';
+import { FilterForm } from '../../components/filter-form.tsx';
 import { SelectField, TextField } from '../../components/form.tsx';
 import { usePageTitle } from './registry-shared.tsx';
 
@@ -70,14 +71,15 @@ function EnterpriseFilters() {
   const [draft, setDraft] = useState(values);
   useEffect(() => setDraft(values), [values]);
 
-  function submit(e: FormEvent) {
-    e.preventDefault();
-    apply({ q: draft.q.trim().slice(0, 200), form: draft.form, areaId: draft.areaId });
-  }
-
   return (
-    // biome-ignore lint/a11y/useSemanticElements: <search> is not a landmark in the older browsers officers use
-    <form role="search" aria-label={t('registry:enterprises.filters')} className="filters" onSubmit={submit}>
+    <FilterForm
+      label={t('registry:enterprises.filters')}
+      onApply={() => apply({ q: draft.q.trim().slice(0, 200), form: draft.form, areaId: draft.areaId })}
+      onClear={() => {
+        setDraft({ q: '', form: '', areaId: '' });
+        clear();
+      }}
+    >
       <TextField
         label={t('registry:enterprises.search')}
         type="search"
@@ -99,21 +101,6 @@ function EnterpriseFilters() {
         emptyLabel={t('registry:anyArea')}
         onChange={(areaId) => setDraft((d) => ({ ...d, areaId }))}
       />
-      <div className="actions" style={{ margin: 0 }}>
-        <button type="submit" className="button primary">
-          {t('common:actions.search')}
-        </button>
-        <button
-          type="button"
-          className="button secondary"
-          onClick={() => {
-            setDraft({ q: '', form: '', areaId: '' });
-            clear();
-          }}
-        >
-          {t('common:actions.clear')}
-        </button>
-      </div>
-    </form>
+    </FilterForm>
   );
 }

@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { type PersonDto, SEXES } from '../../../shared/schemas/people.ts';
@@ -6,6 +6,7 @@ import { useSession } from '../../app/session.tsx';
 import { AreaName } from '../../app/shell.tsx';
 import { AreaSelect } from '../../components/area-select.tsx';
 import { DataTable, type DataTableColumn, useTableFilters } from '../../components/data-table.tsx';
+import { FilterForm } from '../../components/filter-form.tsx';
 import { SelectField, TextField } from '../../components/form.tsx';
 import { usePageTitle } from './registry-shared.tsx';
 
@@ -76,14 +77,15 @@ function PeopleFilters() {
   const [draft, setDraft] = useState(values);
   useEffect(() => setDraft(values), [values]);
 
-  function submit(e: FormEvent) {
-    e.preventDefault();
-    apply({ q: draft.q.trim().slice(0, 200), sex: draft.sex, areaId: draft.areaId });
-  }
-
   return (
-    // biome-ignore lint/a11y/useSemanticElements: <search> is not a landmark in the older browsers officers use
-    <form role="search" aria-label={t('registry:people.filters')} className="filters" onSubmit={submit}>
+    <FilterForm
+      label={t('registry:people.filters')}
+      onApply={() => apply({ q: draft.q.trim().slice(0, 200), sex: draft.sex, areaId: draft.areaId })}
+      onClear={() => {
+        setDraft({ q: '', sex: '', areaId: '' });
+        clear();
+      }}
+    >
       <TextField
         label={t('registry:people.search')}
         hint={t('registry:people.searchHint')}
@@ -106,21 +108,6 @@ function PeopleFilters() {
         emptyLabel={t('registry:anyArea')}
         onChange={(areaId) => setDraft((d) => ({ ...d, areaId }))}
       />
-      <div className="actions" style={{ margin: 0 }}>
-        <button type="submit" className="button primary">
-          {t('common:actions.search')}
-        </button>
-        <button
-          type="button"
-          className="button secondary"
-          onClick={() => {
-            setDraft({ q: '', sex: '', areaId: '' });
-            clear();
-          }}
-        >
-          {t('common:actions.clear')}
-        </button>
-      </div>
-    </form>
+    </FilterForm>
   );
 }

@@ -21,6 +21,7 @@ import {
   tableQueryKey,
   useTableFilters,
 } from '../../components/data-table.tsx';
+import { FilterForm } from '../../components/filter-form.tsx';
 import {
   FormError,
   SelectField,
@@ -720,14 +721,15 @@ function UnitFilters() {
   const [draft, setDraft] = useState(values);
   useEffect(() => setDraft(values), [values]);
 
-  function submit(e: FormEvent) {
-    e.preventDefault();
-    apply({ q: draft.q.trim().slice(0, 200), kind: draft.kind, areaId: draft.areaId });
-  }
-
   return (
-    // biome-ignore lint/a11y/useSemanticElements: <search> is not a landmark in the older browsers officers use
-    <form role="search" aria-label={t('registry:unitsList.filters')} className="filters" onSubmit={submit}>
+    <FilterForm
+      label={t('registry:unitsList.filters')}
+      onApply={() => apply({ q: draft.q.trim().slice(0, 200), kind: draft.kind, areaId: draft.areaId })}
+      onClear={() => {
+        setDraft({ q: '', kind: '', areaId: '' });
+        clear();
+      }}
+    >
       <TextField
         label={t('registry:unitsList.search')}
         hint={t('registry:unitsList.searchHint')}
@@ -750,21 +752,6 @@ function UnitFilters() {
         emptyLabel={t('registry:anyArea')}
         onChange={(areaId) => setDraft((d) => ({ ...d, areaId }))}
       />
-      <div className="actions" style={{ margin: 0 }}>
-        <button type="submit" className="button primary">
-          {t('common:actions.search')}
-        </button>
-        <button
-          type="button"
-          className="button secondary"
-          onClick={() => {
-            setDraft({ q: '', kind: '', areaId: '' });
-            clear();
-          }}
-        >
-          {t('common:actions.clear')}
-        </button>
-      </div>
-    </form>
+    </FilterForm>
   );
 }
