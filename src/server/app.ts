@@ -190,7 +190,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler(async (error, request, reply) => {
     let err = toAppError(error);
-    if (err.code === 'request.body_too_large') err = problems.bodyTooLarge(config.bodyLimitBytes);
+    // The limit that refused the body: a route may set its own (imports take 50 MB), else the server's.
+    if (err.code === 'request.body_too_large')
+      err = problems.bodyTooLarge(request.routeOptions.bodyLimit ?? config.bodyLimitBytes);
     // A missing or expired credential explains a 401 better than "sign in".
     if (err.code === 'auth.unauthenticated' && request.authProblem) err = request.authProblem;
     if (error instanceof AccessDenied) {

@@ -1,4 +1,5 @@
 import type { Config } from './config.ts';
+import { seedCadastreDemo } from './demo/cadastre-seed.ts';
 import { seedDetectionsDemo } from './demo/detections-seed.ts';
 import { seedFeesAndRightsDemo } from './demo/fees-rights-seed.ts';
 import { seedLicensingDemo } from './demo/licensing-seed.ts';
@@ -45,6 +46,7 @@ export async function bootstrap(
     await seedLicensingDemo(database, { audit, clock: systemClock }, ctx, log);
     await seedFeesAndRightsDemo(database, { audit, clock: systemClock }, ctx, log);
     await seedDetectionsDemo(database, { audit, clock: systemClock }, ctx, config.profile, log);
+    await seedCadastreDemo(database, { audit, clock: systemClock }, ctx, config.profile, log);
   }
   if (config.env === 'production') await refuseActiveDemoAccounts(database);
   return { database, report: { migrationsApplied, rolesAdded, profile, demo } };

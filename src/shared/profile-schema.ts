@@ -170,6 +170,37 @@ const licenceTier = z.strictObject({
   nextTier: code.nullable(),
 });
 
+/**
+ * A fixed cadastral grid (as Colombia's), the CadastralGrid of src/shared/geo/cadastral-grid.ts:
+ * where a profile has one, an application area is a set of cells.
+ */
+const cadastralGrid = z
+  .strictObject({
+    /** South-west corner of cell E0N0, [lon, lat] in degrees. */
+    origin: z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]),
+    cellArcSeconds: z.number().positive('must be greater than 0').max(3600, 'must be at most 3600 (1°)'),
+    columns: z.number().int().positive().max(10_000_000),
+    rows: z.number().int().positive().max(10_000_000),
+  })
+  .refine((g) => g.origin[0] + (g.columns * g.cellArcSeconds) / 3600 <= 180, {
+    message: 'the grid runs past 180° east',
+    path: ['columns'],
+  })
+  .refine((g) => g.origin[1] + (g.rows * g.cellArcSeconds) / 3600 <= 90, {
+    message: 'the grid runs past 90° north',
+    path: ['rows'],
+  });
+
+/** How the cadastre checks an application area in this country. */
+export const cadastreSettingsSchema = z.strictObject({
+  /** Distance an application must keep from every protected area, in metres (0: only no overlap). */
+  protectedAreaBufferMetres: z.number().min(0, 'must not be negative').max(50_000).default(0),
+  grid: cadastralGrid.optional(),
+  /** Where the values come from (a decree, or an administrator's illustrative choice). */
+  notes: localizedText.optional(),
+});
+export type CadastreSettings = z.infer<typeof cadastreSettingsSchema>;
+
 const profileShape = z.strictObject({
   profileId: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'must be lower-case letters, digits and dashes'),
   country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "GH"'),
@@ -199,6 +230,7 @@ const profileShape = z.strictObject({
     notes: localizedText,
   }),
   roles: z.partialRecord(z.enum(ROLE_CODES), localizedText).optional(),
+  cadastre: cadastreSettingsSchema.optional(),
   notes: localizedText,
 });
 
@@ -214,6 +246,7 @@ function localizedTexts(p: ProfileShape): [Path, Record<string, string>][] {
   add(['name'], p.name);
   add(['referencePrice', 'notes'], p.referencePrice.notes);
   add(['notes'], p.notes);
+  add(['cadastre', 'notes'], p.cadastre?.notes);
   for (const [i, l] of p.adminLevels.entries()) add(['adminLevels', i, 'names'], l.names);
   for (const [i, b] of p.boundaries.entries()) add(['boundaries', i, 'note'], b.note);
   for (const [i, t] of p.licenceTiers.entries()) {

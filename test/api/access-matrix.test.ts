@@ -43,7 +43,7 @@ interface Endpoint {
   request: (
     area: AreaKey,
     owner: UserKey,
-  ) => Promise<{ url: string; payload?: object; headers?: Record<string, string> }>;
+  ) => Promise<{ url: string; payload?: object | string; headers?: Record<string, string> }>;
 }
 
 const personVersion = async (id: string) =>
@@ -825,6 +825,15 @@ const ENDPOINTS: Endpoint[] = [
     }),
   },
   {
+    method: 'GET',
+    url: '/api/v1/licence-applications/:id/area',
+    permission: 'licensing.read',
+    kind: 'read',
+    request: async (a) => ({
+      url: `/api/v1/licence-applications/${await cached(`draft ${a}`, () => applicationIn(a, 'draft'))}/area`,
+    }),
+  },
+  {
     method: 'PATCH',
     url: '/api/v1/licence-applications/:id',
     permission: 'licensing.apply',
@@ -1159,6 +1168,20 @@ const ENDPOINTS: Endpoint[] = [
         type: 'FeatureCollection',
         features: [{ type: 'Feature', properties: {}, geometry: MATRIX_SQUARE }],
       },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/cadastre/layers/:id/import.csv',
+    permission: 'cadastre.manage',
+    kind: 'national',
+    request: async () => ({
+      url: `/api/v1/cadastre/layers/${await cadastreLayer()}/import.csv`,
+      headers: { 'content-type': 'text/csv' },
+      payload: MATRIX_SQUARE.coordinates[0]!.reduce(
+        (csv, [lon, lat]) => `${csv}${lon},${lat}\n`,
+        'lon,lat\n',
+      ),
     }),
   },
   {

@@ -5,11 +5,12 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listApplications } from '../../src/server/modules/licensing/repo.ts';
 import { area } from '../../src/shared/geo/measure.ts';
 import type { PolygonGeometry } from '../../src/shared/geo/types.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import type { UserKey } from '../support/fixtures.ts';
-import { COMMUNITY_PERMIT, installTestProfile } from '../support/licence-profile.ts';
+import { COMMUNITY_PERMIT, installTestProfile, TRANSFERABLE_PERMIT } from '../support/licence-profile.ts';
 
 let t: TestApp;
 const h: Partial<Record<UserKey, Record<string, string>>> = {};
@@ -77,7 +78,8 @@ const auditOf = async (entityId: string, action: string) =>
 
 beforeAll(async () => {
   t = await createTestApp();
-  await installTestProfile(t.database, [COMMUNITY_PERMIT]);
+  // Two tiers for people: community_permit up to 2 ha, transferable_permit up to 5 ha.
+  await installTestProfile(t.database, [COMMUNITY_PERMIT, TRANSFERABLE_PERMIT]);
   for (const u of ['admin', 'obuasiOfficer', 'bibianiAdmin', 'agent'] as const) h[u] = await t.login(u);
   const layer = await call('POST', '/api/v1/cadastre/layers', h.admin!, {
     country: 'GH',
@@ -285,5 +287,105 @@ describe('the decision', () => {
     }
     const [audited] = await auditOf(a.id, 'licence_application.approved');
     expect(audited!.meta).toEqual({ areaCheck: null });
+  });
+});
+
+describe('lists and the queue', () => {
+  it('say whether an area is drawn without reading the geometry', async () => {
+    const drawn = await draft();
+    const bare = await draft();
+    const set = await call('PUT', `/api/v1/licence-applications/${drawn.id}/area`, h.obuasiOfficer!, {
+      geometry: SMALL,
+    });
+    expect(set.statusCode, set.body).toBe(200);
+
+    const hasArea = async (url: string) => {
+      const res = await call('GET', url, h.obuasiOfficer!);
+      expect(res.statusCode, res.body).toBe(200);
+      const items = res.json().items as { id: string; hasArea: boolean }[];
+      return Object.fromEntries(items.map((i) => [i.id, i.hasArea]));
+    };
+    const listed = await hasArea('/api/v1/licence-applications?limit=200');
+    expect(listed[drawn.id]).toBe(true);
+    expect(listed[bare.id]).toBe(false);
+
+    for (const a of [drawn, bare]) {
+      const res = await call('POST', `/api/v1/licence-applications/${a.id}/submit`, h.obuasiOfficer!);
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    const queued = await hasArea('/api/v1/licence-queue?limit=200');
+    expect(queued[drawn.id]).toBe(true);
+    expect(queued[bare.id]).toBe(false);
+    // The detail still carries the check of the drawn one.
+    const got = await call('GET', `/api/v1/licence-applications/${drawn.id}`, h.obuasiOfficer!);
+    expect(got.json()).toMatchObject({ hasArea: true, areaCheck: { checkedAt: expect.any(String) } });
+
+    // The rows of a list leave the polygon in the database.
+    const rows = await listApplications(t.database.db, { scopePaths: ['/'], limit: 500 });
+    expect(rows.length).toBeGreaterThan(1);
+    for (const r of rows) expect(r).not.toHaveProperty('area_geometry');
+    expect(rows.find((r) => r.id === drawn.id)?.has_area).toBe(true);
+  });
+});
+
+describe('changing the tier of a drawn draft', () => {
+  /** About 173 m × 173 m: 3 ha, above community_permit's 2 ha and within transferable_permit's 5 ha. */
+  const MID = rect(-1.66, 6.2, -1.6584, 6.2016);
+  const rulesOf = (dto: { areaCheck: { rules: { code: string; passed: boolean }[] } }) =>
+    Object.fromEntries(dto.areaCheck.rules.map((r) => [r.code, r.passed]));
+  const patch = async (id: string, tierCode: string) => {
+    const got = await call('GET', `/api/v1/licence-applications/${id}`, h.obuasiOfficer!);
+    return t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/licence-applications/${id}`,
+      headers: { ...h.obuasiOfficer!, 'if-match': got.headers.etag as string },
+      payload: { tierCode },
+    });
+  };
+
+  it('checks the area again under the new tier and records the new check', async () => {
+    const a = await draft();
+    const set = await call('PUT', `/api/v1/licence-applications/${a.id}/area`, h.obuasiOfficer!, {
+      geometry: MID,
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json().requestedAreaHectares).toBeGreaterThan(2);
+    expect(rulesOf(set.json())).toMatchObject({ max_area: false });
+    const drawnAt = set.json().areaCheck.checkedAt as string;
+
+    t.clock.advance(60_000);
+    const bigger = await patch(a.id, 'transferable_permit');
+    expect(bigger.statusCode, bigger.body).toBe(200);
+    const got = (await call('GET', `/api/v1/licence-applications/${a.id}`, h.obuasiOfficer!)).json();
+    expect(got.tierCode).toBe('transferable_permit');
+    expect(got.areaCheck.tierCode).toBe('transferable_permit');
+    expect(rulesOf(got)).toMatchObject({ max_area: true });
+    expect(got.areaCheck.passed).toBe(true);
+    expect(got.areaCheck.checkedAt).not.toBe(drawnAt);
+    const [changed] = await auditOf(a.id, 'licence_application.updated');
+    expect(changed!.meta).toMatchObject({
+      areaCheck: { passed: true, rules: expect.arrayContaining([{ code: 'max_area', passed: true }]) },
+    });
+
+    // Back to the smaller tier: the drawn area is not refused like typed hectares, the check says it.
+    const smaller = await patch(a.id, 'community_permit');
+    expect(smaller.statusCode, smaller.body).toBe(200);
+    expect(smaller.json().areaCheck.tierCode).toBe('community_permit');
+    expect(rulesOf(smaller.json())).toMatchObject({ max_area: false });
+    expect(smaller.json().areaCheck.passed).toBe(false);
+  });
+
+  it('leaves the stored check alone when the tier stays', async () => {
+    const a = await draft();
+    const set = await call('PUT', `/api/v1/licence-applications/${a.id}/area`, h.obuasiOfficer!, {
+      geometry: MID,
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    t.clock.advance(60_000);
+    const same = await patch(a.id, 'community_permit');
+    expect(same.statusCode, same.body).toBe(200);
+    expect(same.json().areaCheck.checkedAt).toBe(set.json().areaCheck.checkedAt);
+    const [changed] = await auditOf(a.id, 'licence_application.updated');
+    expect(changed!.meta).toBeNull();
   });
 });

@@ -44,6 +44,7 @@ export const TRANSFERABLE_PERMIT = {
 export async function installTestProfile(
   database: Database,
   tiers: ReturnType<typeof testTier>[],
+  extra: Record<string, unknown> = {},
 ): Promise<void> {
   const document = {
     profileId: 'ghana-test',
@@ -54,12 +55,25 @@ export async function installTestProfile(
       { level: 2, key: 'district', names: { en: 'District' } },
     ],
     licenceTiers: tiers,
+    ...extra,
   };
   await database.asOwner((c) =>
     c.query(
       `INSERT INTO country_profiles (country, profile_id, version, checksum, document)
        VALUES ('GH', 'ghana-test', '1.0.0', 'test', $1::jsonb)`,
       [JSON.stringify(document)],
+    ),
+  );
+}
+
+/** Replaces the `cadastre` settings (buffer, grid) of the installed test profile; null removes them. */
+export async function setTestCadastre(database: Database, cadastre: Record<string, unknown> | null) {
+  await database.asOwner((c) =>
+    c.query(
+      cadastre === null
+        ? `UPDATE country_profiles SET document = document - 'cadastre' WHERE country = 'GH'`
+        : `UPDATE country_profiles SET document = jsonb_set(document, '{cadastre}', $1::jsonb) WHERE country = 'GH'`,
+      cadastre === null ? [] : [JSON.stringify(cadastre)],
     ),
   );
 }

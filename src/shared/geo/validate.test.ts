@@ -253,7 +253,7 @@ describe('validateGeometry', () => {
     expect(codes(poly(sq(25, -3, 0.1)), { maxAreaM2: 1e9 })).toEqual([]);
   });
 
-  it('checks a 10,000-vertex ring in well under 100 ms', () => {
+  it('checks a 10,000-vertex ring and finds the one crossing in it (its speed is measured in bench/cadastre.ts)', () => {
     const angles = Array.from({ length: 10_000 }, (_, i) => (i * 360) / 10_000);
     const shapes = {
       // A wavy outline, like a digitised river boundary.
@@ -275,22 +275,10 @@ describe('validateGeometry', () => {
       const crossed = structuredClone(ring);
       const r = crossed.coordinates[0]!;
       [r[100], r[5000]] = [r[5000]!, r[100]!];
-      const times: number[] = [];
-      for (let k = 0; k < 7; k++) {
-        const t0 = performance.now();
-        expect(validateGeometry(ring).status).toBe('valid');
-        times.push(performance.now() - t0);
-      }
-      const t1 = performance.now();
+      expect(validateGeometry(ring).status).toBe('valid');
       const bad = validateGeometry(crossed);
-      const crossedMs = performance.now() - t1;
-      expect(bad.problems.some((p) => p.code === 'geometry.self_intersection')).toBe(true);
-      const median = [...times].sort((x, y) => x - y)[3]!;
-      console.log(
-        `10,000-vertex ${name} ring: first run ${times[0]!.toFixed(1)} ms (cold JIT), median ${median.toFixed(1)} ms; crossed ${crossedMs.toFixed(1)} ms`,
-      );
-      // The saw-tooth is a stress case (every edge's box meets hundreds of others): bounded, not fast.
-      expect(median).toBeLessThan(name === 'wavy' ? 100 : 400);
+      const crossings = bad.problems.filter((p) => p.code === 'geometry.self_intersection');
+      expect(crossings.length, name).toBeGreaterThan(0);
     }
   });
 

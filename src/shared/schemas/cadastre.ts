@@ -20,10 +20,32 @@ export type LayerKind = (typeof LAYER_KINDS)[number];
 export const RIGHT_KINDS: readonly LayerKind[] = ['licence_area', 'lsm_title'];
 
 /**
- * The buffer kept around protected areas, in metres. 0 for now: the overlap itself is reported;
- * a real buffer needs an offset of the polygon, which the geometry core does not have yet.
+ * The buffer kept around protected areas, in metres, when the country's profile sets none
+ * (profile `cadastre.protectedAreaBufferMetres`): 0, which still refuses an overlap.
  */
 export const PROTECTED_AREA_BUFFER_M = 0;
+
+/** Most cells one application may hold (10,000 cells of 3.6″ are about 12,000 ha). */
+export const MAX_APPLICATION_CELLS = 10_000;
+
+/**
+ * The cells of an application in a country with a cadastral grid, as ids like E120N45. The ids
+ * are checked against the country's grid by the service (422 cadastre.invalid_cells).
+ */
+export const cellIdsSchema = z
+  .array(z.string().min(1).max(32))
+  .min(1)
+  .max(MAX_APPLICATION_CELLS)
+  .refine((ids) => new Set(ids).size === ids.length, { message: 'cells must not repeat' })
+  .describe("Cell ids of the country's cadastral grid (E{column}N{row}), in a country that has one.");
+
+/** An area is given either as a geometry or, in a grid country, as cells: exactly one of them. */
+export const exactlyOneArea = (b: { geometry?: unknown; cells?: unknown }) =>
+  (b.geometry !== undefined) !== (b.cells !== undefined);
+export const exactlyOneAreaMessage = {
+  message: 'give either geometry or cells, not both',
+  path: ['geometry'],
+};
 
 const countrySchema = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code');
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -142,10 +164,12 @@ export const featuresGeojsonQuery = z.object({
 export const checkBody = z
   .object({
     country: countrySchema,
-    geometry: z.unknown(),
+    geometry: z.unknown().optional().describe('A GeoJSON Polygon or MultiPolygon; or give cells instead.'),
+    cells: cellIdsSchema.optional(),
     tierCode: text(100).optional(),
   })
-  .strict();
+  .strict()
+  .refine(exactlyOneArea, exactlyOneAreaMessage);
 export type CheckBody = z.infer<typeof checkBody>;
 
 export const geometryProblemSchema = z.object({
@@ -176,6 +200,24 @@ export const ruleResultSchema = z.object({
   detail: z.record(z.string(), z.unknown()),
 });
 
+/**
+ * The grid part of a check in a country with a cadastral grid. The checked area is the outline of
+ * `cells`; a geometry given instead is first turned into every cell it touches (source geometry).
+ * Existing rights are made of the same cells, so an overlap's `sharedCells` (the application's
+ * cells whose centre lies inside the feature) is the exact overlap.
+ */
+export const checkGridSchema = z.object({
+  source: z.enum(['cells', 'geometry']),
+  /** Sorted by row, then column. */
+  cells: z.array(z.string()),
+  cellCount: z.number().int(),
+  /** One entry per overlap, in the order of `overlaps`. */
+  overlaps: z.array(
+    z.object({ featureId: uuidSchema, sharedCells: z.array(z.string()), sharedCellCount: z.number().int() }),
+  ),
+});
+export type CheckGrid = z.infer<typeof checkGridSchema>;
+
 export const checkResultSchema = z.object({
   country: z.string(),
   appliedAreaM2: z.number(),
@@ -189,6 +231,8 @@ export const checkResultSchema = z.object({
   tierCode: z.string().nullable(),
   rules: z.array(ruleResultSchema),
   passed: z.boolean(),
+  /** Only in a country whose profile defines a cadastral grid. */
+  grid: checkGridSchema.optional(),
   candidates: z.number().int(),
   ms: z.number(),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { uuidSchema } from '../ids.ts';
-import { checkResultSchema } from './cadastre.ts';
+import { cellIdsSchema, checkResultSchema, exactlyOneArea, exactlyOneAreaMessage } from './cadastre.ts';
 
 /** Licence applications, decisions and licences (issue 4). */
 export const HOLDER_KINDS = ['person', 'enterprise', 'production_unit'] as const;
@@ -96,8 +96,13 @@ export const checklistBody = z.strictObject({
   note: z.string().max(1000).nullable().optional(),
 });
 
-/** The applied area: a GeoJSON Polygon or MultiPolygon ([lon, lat], WGS 84), checked on arrival. */
-export const setAreaBody = z.strictObject({ geometry: z.unknown() });
+/**
+ * The applied area, checked on arrival: a GeoJSON Polygon or MultiPolygon ([lon, lat], WGS 84), or,
+ * in a country whose profile has a cadastral grid, the ids of its cells.
+ */
+export const setAreaBody = z
+  .strictObject({ geometry: z.unknown().optional(), cells: cellIdsSchema.optional() })
+  .refine(exactlyOneArea, exactlyOneAreaMessage);
 
 export const decisionBody = z.strictObject({
   outcome: z.enum(['approve', 'reject']),

@@ -43,6 +43,12 @@ export const NAVIGATION: NavEntry[] = [
     permission: 'cadastre.read',
     description: 'cards.hotspots',
   },
+  {
+    path: '/cadastre/layers',
+    label: 'nav.cadastreLayers',
+    permission: 'cadastre.read',
+    description: 'cards.cadastreLayers',
+  },
   { path: '/admin/users', label: 'nav.users', permission: 'users.read', description: 'cards.users' },
   { path: '/admin/areas', label: 'nav.areas', permission: 'areas.read', description: 'cards.areas' },
   { path: '/admin/profile', label: 'nav.profile', permission: 'profiles.read', description: 'cards.profile' },

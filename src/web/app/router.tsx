@@ -50,6 +50,7 @@ const LicencesPage = lazy(() => import('../features/licensing/licences-page.tsx'
 const LicencePage = lazy(() => import('../features/licensing/licence-page.tsx'));
 // Cadastre (issue 5): mining activity to reach, for outreach and formalisation.
 const HotspotsPage = lazy(() => import('../features/cadastre/hotspots-page.tsx'));
+const CadastreLayersPage = lazy(() => import('../features/cadastre/layers-page.tsx'));
 // Public: opened from a licence card's QR code, no sign-in.
 const VerifyPage = lazy(() => import('../features/verify/verify-page.tsx'));
 // Public: the register of active licences, no sign-in.
@@ -87,6 +88,7 @@ export const router = createBrowserRouter([
       { path: 'licensing/licences', element: <LicencesPage /> },
       { path: 'licensing/licences/:id', element: <LicencePage /> },
       { path: 'cadastre/hotspots', element: <HotspotsPage /> },
+      { path: 'cadastre/layers', element: <CadastreLayersPage /> },
       { path: 'tasks', element: <TasksPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],

@@ -3,10 +3,14 @@
  * exact overlaps (src/shared/geo clip), totals per layer kind, the free part, and the profile's
  * rules. Pure: the service fetches the candidates and the tier.
  */
+import { type CadastralGrid, cellPolygon } from '../../../shared/geo/cadastral-grid.ts';
 import { difference, overlap } from '../../../shared/geo/clip.ts';
-import { area } from '../../../shared/geo/measure.ts';
-import type { AreaGeometry } from '../../../shared/geo/types.ts';
+import { areaDistance } from '../../../shared/geo/distance.ts';
+import { area, bbox, pointInRing } from '../../../shared/geo/measure.ts';
+import type { AreaGeometry, BBox, Position } from '../../../shared/geo/types.ts';
+import { polygonsOf } from '../../../shared/geo/types.ts';
 import {
+  type CheckGrid,
   type CheckResult,
   LAYER_KINDS,
   type LayerKind,
@@ -36,11 +40,21 @@ export interface TierRules {
 
 export type CheckComputation = Omit<CheckResult, 'country' | 'repairsApplied' | 'ms' | 'candidates'>;
 
+/** The country's settings that shape a check (profile `cadastre`). */
+export interface CheckOptions {
+  /** Clear distance around protected areas; candidates must include those this near. */
+  protectedAreaBufferMetres?: number;
+  /** In a grid country: the application's cells (the applied area is their outline). */
+  grid?: { grid: CadastralGrid; cells: readonly string[]; source: CheckGrid['source'] };
+}
+
 export function computeCheck(
   applied: AreaGeometry,
   candidates: readonly Candidate[],
   tier: TierRules | null,
+  options: CheckOptions = {},
 ): CheckComputation {
+  const bufferMetres = options.protectedAreaBufferMetres ?? PROTECTED_AREA_BUFFER_M;
   const appliedAreaM2 = area(applied);
   const pct = (m2: number) => (appliedAreaM2 > 0 ? (100 * m2) / appliedAreaM2 : 0);
   const overlaps: CheckResult['overlaps'] = [];
@@ -114,10 +128,12 @@ export function computeCheck(
     passed: rightOverlapM2 === 0,
     detail: { overlapM2: rightOverlapM2 },
   });
+  const within = protectedWithin(applied, candidates, overlaps, bufferMetres);
   rules.push({
     code: 'protected_area_buffer',
-    passed: protectedOverlapM2 === 0,
-    detail: { bufferMetres: PROTECTED_AREA_BUFFER_M, overlapM2: protectedOverlapM2 },
+    // An overlap fails even with no buffer; touching fails only when a buffer is kept.
+    passed: protectedOverlapM2 === 0 && within.length === 0,
+    detail: { bufferMetres, overlapM2: protectedOverlapM2, within },
   });
 
   return {
@@ -132,5 +148,71 @@ export function computeCheck(
     tierCode: tier?.code ?? null,
     rules,
     passed: rules.every((r) => r.passed),
+    ...(options.grid ? { grid: gridPart(options.grid, candidates, overlaps) } : {}),
+  };
+}
+
+type NearProtectedArea = { featureId: string; name: string | null; distanceMetres: number };
+
+/**
+ * The protected areas that overlap the application (at 0 m) or lie nearer than the buffer,
+ * nearest first. The distance is measured between the areas, not by growing one of them
+ * (docs/adr/0012); with no buffer only the overlaps count, so no distance is computed.
+ */
+function protectedWithin(
+  applied: AreaGeometry,
+  candidates: readonly Candidate[],
+  overlaps: CheckResult['overlaps'],
+  bufferMetres: number,
+): NearProtectedArea[] {
+  const overlapping = new Set(overlaps.map((o) => o.featureId));
+  const within: NearProtectedArea[] = [];
+  for (const c of candidates) {
+    if (c.layer_kind !== 'protected_area') continue;
+    if (overlapping.has(c.id)) {
+      within.push({ featureId: c.id, name: c.name, distanceMetres: 0 });
+    } else if (bufferMetres > 0) {
+      const distanceMetres = areaDistance(applied, c.geometry);
+      if (distanceMetres < bufferMetres) within.push({ featureId: c.id, name: c.name, distanceMetres });
+    }
+  }
+  return within.sort((a, b) => a.distanceMetres - b.distanceMetres || a.featureId.localeCompare(b.featureId));
+}
+
+/** Strictly inside the area (a cell centre never lies on a boundary drawn on the same grid). */
+function inArea(point: Position, geometry: AreaGeometry, box: BBox): boolean {
+  if (point[0] < box[0] || point[0] > box[2] || point[1] < box[1] || point[1] > box[3]) return false;
+  return polygonsOf(geometry).some(
+    ([shell, ...holes]) =>
+      shell !== undefined && pointInRing(point, shell) > 0 && holes.every((h) => pointInRing(point, h) < 0),
+  );
+}
+
+/**
+ * The application's cells and, per overlap, the cells whose centre lies inside the feature: for a
+ * right drawn on the same grid, exactly the cells both hold.
+ */
+function gridPart(
+  { grid, cells, source }: NonNullable<CheckOptions['grid']>,
+  candidates: readonly Candidate[],
+  overlaps: CheckResult['overlaps'],
+): CheckGrid {
+  const centres = cells.map((id) => {
+    const ring = cellPolygon(grid, id).coordinates[0]!;
+    const sw = ring[0]!;
+    const ne = ring[2]!;
+    return { id, centre: [(sw[0] + ne[0]) / 2, (sw[1] + ne[1]) / 2] as Position };
+  });
+  const byId = new Map(candidates.map((c) => [c.id, c]));
+  return {
+    source,
+    cells: [...cells],
+    cellCount: cells.length,
+    overlaps: overlaps.map((o) => {
+      const geometry = byId.get(o.featureId)!.geometry;
+      const box = bbox(geometry);
+      const sharedCells = centres.filter((c) => inArea(c.centre, geometry, box)).map((c) => c.id);
+      return { featureId: o.featureId, sharedCells, sharedCellCount: sharedCells.length };
+    }),
   };
 }

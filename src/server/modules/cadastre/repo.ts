@@ -240,17 +240,59 @@ export type Candidate = Pick<
   'id' | 'layer_id' | 'external_ref' | 'name' | 'status' | 'geometry' | 'allowed_tiers'
 > & { layer_kind: LayerKind; layer_name: string };
 
-/** The features of a country whose box meets `box` (GiST index on bbox): the prefilter of a check. */
-export function candidatesFor(db: Queryable, country: string, box: BBox): Promise<Candidate[]> {
+/**
+ * The features of a country whose box meets `box` (GiST index on bbox): the prefilter of a check.
+ * `protectedBox`, a larger box, also brings the protected areas near enough for the buffer rule.
+ */
+export function candidatesFor(
+  db: Queryable,
+  country: string,
+  box: BBox,
+  protectedBox?: BBox,
+): Promise<Candidate[]> {
+  const meets = sql<boolean>`f.bbox && ${boxLiteral(box)}::box`;
   return cadastreDb(db)
     .selectFrom('cadastre_features as f')
     .innerJoin('cadastre_layers as l', 'l.id', 'f.layer_id')
     .select(['f.id', 'f.layer_id', 'f.external_ref', 'f.name', 'f.status', 'f.geometry', 'f.allowed_tiers'])
     .select(['l.kind as layer_kind', 'l.name as layer_name'])
     .where('l.country', '=', country)
-    .where(sql<boolean>`f.bbox && ${boxLiteral(box)}::box`)
+    .where((eb) =>
+      protectedBox
+        ? eb.or([
+            meets,
+            eb.and([
+              eb('l.kind', '=', 'protected_area'),
+              sql<boolean>`f.bbox && ${boxLiteral(protectedBox)}::box`,
+            ]),
+          ])
+        : meets,
+    )
     .orderBy('f.id')
     .execute();
+}
+
+type TierRow = { code: string; maxAreaHectares?: number | null };
+
+/**
+ * What a check reads before it looks at the cadastre, in one round trip and without the whole
+ * profile document: the profile's `cadastre` settings (null when none), the licence tier asked for
+ * (null when absent or not asked) and the box of the country's root area, as PostgreSQL prints it.
+ */
+export async function checkContextOf(
+  db: Queryable,
+  country: string,
+  tierCode: string | null,
+): Promise<{ cadastre: unknown; tier: TierRow | null; countryBbox: string | null }> {
+  const r = await sql<{ cadastre: unknown; tier: TierRow | null; country_bbox: string | null }>`
+    SELECT (SELECT document -> 'cadastre' FROM country_profiles WHERE country = ${country}) AS cadastre,
+           (SELECT t FROM country_profiles p, jsonb_array_elements(p.document -> 'licenceTiers') AS t
+             WHERE p.country = ${country} AND t ->> 'code' = ${tierCode} LIMIT 1) AS tier,
+           (SELECT bbox::text FROM admin_areas WHERE country = ${country} AND level = 0) AS country_bbox`.execute(
+    db,
+  );
+  const row = r.rows[0];
+  return { cadastre: row?.cadastre ?? null, tier: row?.tier ?? null, countryBbox: row?.country_bbox ?? null };
 }
 
 /** Whether any ASM zone of the country allows the tier (which makes the tier zone-bound). */

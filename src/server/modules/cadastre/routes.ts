@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { uuidSchema } from '../../../shared/ids.ts';
 import {
@@ -91,6 +92,35 @@ export function registerCadastreRoutes(
         body: await service.importFeatures(tx, request.ctx, request.params.id, request.body, request.query),
       })),
   );
+
+  // A scope of its own, so the text/csv parser applies to this route only: elsewhere the API is JSON.
+  app.register(async (scope) => {
+    const csvApi = scope.withTypeProvider<ZodTypeProvider>();
+    csvApi.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) =>
+      done(null, body),
+    );
+    csvApi.post(
+      '/cadastre/layers/:id/import.csv',
+      {
+        bodyLimit: IMPORT_BODY_LIMIT,
+        schema: {
+          tags,
+          summary:
+            'Import a CSV of corner coordinates (text/csv: lon and lat columns, optional ring and feature columns; one feature per feature id) as the GeoJSON import does; unreadable lines answer 422 cadastre.csv_invalid',
+          consumes: ['text/csv'],
+          params: idParams,
+          querystring: importQuery,
+          body: z.string(),
+          response: { 200: importResultSchema },
+        },
+      },
+      (request, reply) =>
+        runWrite(request, reply, request.ctx, async (tx) => ({
+          status: 200,
+          body: await service.importCsv(tx, request.ctx, request.params.id, request.body, request.query),
+        })),
+    );
+  });
 
   app.get(
     '/cadastre/layers/:id/features.geojson',

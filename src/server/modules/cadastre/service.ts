@@ -1,6 +1,12 @@
+import { expandBoxByMetres } from '../../../shared/geo/distance.ts';
 import { bbox as bboxOf } from '../../../shared/geo/measure.ts';
 import type { AreaGeometry, BBox } from '../../../shared/geo/types.ts';
-import { makeValidOffer, repair, validateGeometry } from '../../../shared/geo/validate.ts';
+import {
+  type GeometryProblemCode,
+  makeValidOffer,
+  repair,
+  validateGeometry,
+} from '../../../shared/geo/validate.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import type {
   CadastreFeature,
@@ -25,8 +31,15 @@ import type { Clock } from '../../platform/clock.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import type { Queryable } from '../../platform/db/schema.ts';
 import { AppError, problems } from '../../platform/errors.ts';
-import { profileOf } from '../licensing/repo.ts';
-import { computeCheck, type TierRules } from './check.ts';
+import { type CheckOptions, computeCheck, type TierRules } from './check.ts';
+import { csvInvalid, featuresFromCsv } from './csv-import.ts';
+import {
+  cellsFromGeometry,
+  cellsFromIds,
+  gridProblems,
+  outlineOf,
+  parseCadastreSettings,
+} from './grid-area.ts';
 import { type AreaShape, createAreaLocator, prepareImport } from './import.ts';
 import * as repo from './repo.ts';
 
@@ -109,25 +122,41 @@ export async function checkArea(
   body: CheckBody,
 ): Promise<{ result: CheckResult; geometry: AreaGeometry }> {
   const started = performance.now();
-  const hint = parseBox(await repo.countryBbox(db, body.country)) ?? undefined;
-  const validation = validateGeometry(body.geometry, hint ? { bboxHint: hint } : {});
-  if (validation.status === 'invalid') {
-    const offerable = validation.problems.every((p) => p.repair !== 'none');
-    throw cadastreProblems.invalidGeometry({
-      problems: validation.problems,
-      offer: offerable ? makeValidOffer(body.geometry as AreaGeometry) : null,
-    });
+  const context = await repo.checkContextOf(db, body.country, body.tierCode ?? null);
+  const settings = parseCadastreSettings(context.cadastre);
+  const bufferMetres = settings.protectedAreaBufferMetres;
+  let applied: AreaGeometry;
+  let codes: GeometryProblemCode[] = [];
+  let grid: CheckOptions['grid'];
+  if (body.cells !== undefined) {
+    if (!settings.grid) throw gridProblems.noGrid();
+    const cells = cellsFromIds(settings.grid, body.cells);
+    applied = outlineOf(settings.grid, cells);
+    grid = { grid: settings.grid, cells, source: 'cells' };
+  } else {
+    const hint = parseBox(context.countryBbox) ?? undefined;
+    const validation = validateGeometry(body.geometry, hint ? { bboxHint: hint } : {});
+    if (validation.status === 'invalid') {
+      const offerable = validation.problems.every((p) => p.repair !== 'none');
+      throw cadastreProblems.invalidGeometry({
+        problems: validation.problems,
+        offer: offerable ? makeValidOffer(body.geometry as AreaGeometry) : null,
+      });
+    }
+    codes = [...new Set(validation.problems.map((p) => p.code))];
+    applied =
+      codes.length > 0 ? repair(body.geometry as AreaGeometry, codes) : (body.geometry as AreaGeometry);
+    if (settings.grid) {
+      // In a grid country an area is whole cells: the drawing becomes every cell it touches.
+      const cells = cellsFromGeometry(settings.grid, applied);
+      applied = outlineOf(settings.grid, cells);
+      grid = { grid: settings.grid, cells, source: 'geometry' };
+    }
   }
-  const codes = [...new Set(validation.problems.map((p) => p.code))];
-  const applied =
-    codes.length > 0 ? repair(body.geometry as AreaGeometry, codes) : (body.geometry as AreaGeometry);
 
   let tier: TierRules | null = null;
   if (body.tierCode) {
-    const doc = (await profileOf(db, body.country)) as
-      | { licenceTiers?: { code: string; maxAreaHectares?: number | null }[] }
-      | undefined;
-    const found = doc?.licenceTiers?.find((t) => t.code === body.tierCode);
+    const found = context.tier;
     if (!found) throw cadastreProblems.unknownTier(body.tierCode);
     tier = {
       code: found.code,
@@ -135,8 +164,13 @@ export async function checkArea(
       zoneBound: await repo.tierIsZoneBound(db, body.country, found.code),
     };
   }
-  const candidates = await repo.candidatesFor(db, body.country, bboxOf(applied));
-  const computed = computeCheck(applied, candidates, tier);
+  const box = bboxOf(applied);
+  const near = bufferMetres > 0 ? expandBoxByMetres(box, bufferMetres) : undefined;
+  const candidates = await repo.candidatesFor(db, body.country, box, near);
+  const computed = computeCheck(applied, candidates, tier, {
+    protectedAreaBufferMetres: bufferMetres,
+    ...(grid ? { grid } : {}),
+  });
   return {
     geometry: applied,
     result: {
@@ -274,6 +308,24 @@ export function createCadastreService({ audit, clock }: { audit: AuditLog; clock
       });
       result.ms = Math.round(performance.now() - started);
       return result;
+    },
+
+    /**
+     * A CSV of corner coordinates, imported as its FeatureCollection would be. Access is checked
+     * before the file is read, so a refused caller learns nothing about what it holds.
+     */
+    async importCsv(
+      tx: Queryable,
+      ctx: RequestContext,
+      layerId: string,
+      text: string,
+      options: { skipInvalid: boolean; repair: 'safe' | 'none' },
+    ): Promise<ImportResult> {
+      const layer = await layerOrThrow(tx, ctx, layerId);
+      requireCountryManager(ctx, layer.country, layerId);
+      const parsed = featuresFromCsv(text);
+      if (!parsed.ok) throw csvInvalid(parsed.errors);
+      return this.importFeatures(tx, ctx, layerId, parsed.body, options);
     },
 
     /**

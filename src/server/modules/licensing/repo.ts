@@ -77,11 +77,18 @@ export function licensingDb(db: Queryable): Kysely<DB & LicensingTables> {
   return (db as Kysely<DB>).withTables<LicensingTables>();
 }
 
-export type ApplicationRow = Selectable<LicenceApplicationsTable> & {
+/**
+ * An application as lists, queues and lookups read it: every column but the drawn area, which can be
+ * large, replaced by whether there is one.
+ */
+export type ApplicationRow = Omit<Selectable<LicenceApplicationsTable>, 'area_geometry'> & {
   area_path: string;
   country: string;
   licence_id: string | null;
+  has_area: boolean;
 };
+/** An application with its drawn area, for the writes that check it against the cadastre. */
+export type ApplicationWithArea = ApplicationRow & { area_geometry: unknown | null };
 export type LicenceRow = Selectable<LicencesTable> & { area_path: string; country: string };
 
 export async function nextNumber(
@@ -92,13 +99,47 @@ export async function nextNumber(
   return Number(r.rows[0]!.n);
 }
 
+/**
+ * The columns of ApplicationRow. A Record, so that a column added to the table and not listed here
+ * (or deliberately left out) is a type error rather than a field silently missing from the DTO.
+ */
+const LISTED_COLUMNS: Record<Exclude<keyof LicenceApplicationsTable, 'area_geometry'>, true> = {
+  id: true,
+  reference: true,
+  tier_code: true,
+  holder_kind: true,
+  holder_id: true,
+  area_id: true,
+  status: true,
+  requested_area_hectares: true,
+  checklist: true,
+  fee_assessed_minor: true,
+  currency: true,
+  submitted_at: true,
+  decided_at: true,
+  decided_by: true,
+  decision_reason: true,
+  kind: true,
+  renews_licence_id: true,
+  area_check: true,
+  area_checked_at: true,
+  created_by: true,
+  created_at: true,
+  updated_at: true,
+  version: true,
+};
+const listedColumns = (Object.keys(LISTED_COLUMNS) as (keyof typeof LISTED_COLUMNS)[]).map(
+  (c) => `licence_applications.${c}` as const,
+);
+
 export function applications(db: Queryable) {
   return (
     licensingDb(db)
       .selectFrom('licence_applications')
       .innerJoin('admin_areas', 'admin_areas.id', 'licence_applications.area_id')
       .leftJoin('licences', 'licences.application_id', 'licence_applications.id')
-      .selectAll('licence_applications')
+      .select(listedColumns)
+      .select(sql<boolean>`licence_applications.area_geometry IS NOT NULL`.as('has_area'))
       .select(['admin_areas.path as area_path', 'admin_areas.country as country'])
       // A renewal names its licence from the start; a new application once its licence is issued.
       .select(
@@ -109,6 +150,13 @@ export function applications(db: Queryable) {
 
 export function findApplication(db: Queryable, id: string): Promise<ApplicationRow | undefined> {
   return applications(db).where('licence_applications.id', '=', id).executeTakeFirst();
+}
+
+export function findApplicationWithArea(db: Queryable, id: string): Promise<ApplicationWithArea | undefined> {
+  return applications(db)
+    .select('licence_applications.area_geometry')
+    .where('licence_applications.id', '=', id)
+    .executeTakeFirst();
 }
 
 export interface Keyset {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { uuidSchema } from '../../../shared/ids.ts';
+import { applicationAreaSchema } from '../../../shared/schemas/application-area.ts';
 import {
   applicationListQuery,
   checklistBody,
@@ -16,6 +17,7 @@ import {
 import type { ModuleDeps, TypedApp } from '../../app.ts';
 import { pageResponse } from '../../platform/http/pagination.ts';
 import { etagOf, requireIfMatch } from '../../platform/http/write.ts';
+import { applicationAreaView } from './area-view.ts';
 import { registerLicenceLifecycleRoutes } from './lifecycle-routes.ts';
 import { createLicensingService } from './service.ts';
 
@@ -116,6 +118,21 @@ export function registerLicensingRoutes(app: TypedApp, deps: ModuleDeps): void {
       runWrite(request, reply, request.ctx, async (tx) =>
         withEtag(await service.setArea(tx, request.ctx, request.params.id, request.body)),
       ),
+  );
+
+  app.get(
+    '/licence-applications/:id/area',
+    {
+      schema: {
+        tags,
+        summary:
+          'The applied area, its last check and the cadastre around it (the overlapped features first), for the review map',
+        params: idParams,
+        response: { 200: applicationAreaSchema },
+      },
+    },
+    async (request) =>
+      applicationAreaView(database.db, await service.get(database.db, request.ctx, request.params.id)),
   );
 
   app.post(

@@ -80,7 +80,7 @@ export function toApplicationDto(a: repo.ApplicationRow): LicenceApplicationDto 
     decisionReason: a.decision_reason,
     licenceId: a.licence_id,
     kind: a.kind,
-    hasArea: a.area_geometry != null,
+    hasArea: a.has_area,
     areaCheck:
       a.area_check && a.area_checked_at
         ? ({ ...a.area_check, checkedAt: iso(a.area_checked_at)! } as AreaCheckSummary)
@@ -297,6 +297,13 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
     return a;
   }
 
+  /** With the drawn area: only for the writes that check it against the cadastre. */
+  async function loadWithArea(db: Queryable, id: string) {
+    const a = await repo.findApplicationWithArea(db, id);
+    if (!a) throw problems.notFound('Licence application');
+    return a;
+  }
+
   async function loadLicence(db: Queryable, id: string) {
     const l = await repo.findLicence(db, id);
     if (!l) throw problems.notFound('Licence');
@@ -431,7 +438,7 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
       input: UpdateApplicationInput,
       checkVersion: (v: number) => void,
     ): Promise<LicenceApplicationDto> {
-      const a = await load(tx, id);
+      const a = await loadWithArea(tx, id);
       assertCanWrite(ctx, 'licensing.apply', appTarget(a));
       checkVersion(a.version);
       if (a.status !== 'draft') {
@@ -466,7 +473,24 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
         ]);
       }
       const hectares = input.requestedAreaHectares ?? Number(a.requested_area_hectares);
-      checkArea(tier, hectares);
+      // Typed hectares above the tier's maximum are refused. A drawn area is measured, not typed: as
+      // when it was drawn, the check's max_area rule tells whether it fits the tier.
+      if (a.area_geometry == null) checkArea(tier, hectares);
+      // Another tier has other rules (its maximum, the zones that allow it): the drawn area is checked
+      // again in this transaction, so the stored check always speaks of the draft's current tier.
+      const recheck =
+        a.area_geometry != null && tier.code !== a.tier_code
+          ? storedCheck(
+              (
+                await runCadastreCheck(tx, {
+                  country: a.country,
+                  geometry: a.area_geometry,
+                  tierCode: tier.code,
+                })
+              ).result,
+            )
+          : null;
+      const now = clock.now();
       const before = toApplicationDto(a);
       await repo
         .licensingDb(tx)
@@ -474,7 +498,8 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
         .set({
           tier_code: tier.code,
           requested_area_hectares: hectares,
-          updated_at: clock.now(),
+          ...(recheck ? { area_check: JSON.stringify(recheck), area_checked_at: now } : {}),
+          updated_at: now,
           version: sql`version + 1`,
         })
         .where('id', '=', id)
@@ -487,6 +512,7 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
         areaId: a.area_id,
         before,
         after,
+        meta: recheck ? { areaCheck: decisionCheck(recheck) } : undefined,
       });
       return after;
     },
@@ -553,7 +579,7 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
       id: string,
       input: { outcome: 'approve' | 'reject'; reason?: string | undefined },
     ): Promise<LicenceApplicationDto> {
-      const a = await load(tx, id);
+      const a = await loadWithArea(tx, id);
       await assertCanDecide(tx, ctx, a, 'Licence application');
       const reason = input.reason?.trim() || null;
       if (input.outcome === 'approve' && a.kind === 'renewal') {
@@ -597,18 +623,20 @@ export function createLicensingService({ audit, clock }: { audit: AuditLog; cloc
       tx: Tx,
       ctx: RequestContext,
       id: string,
-      input: { geometry: unknown },
+      input: { geometry?: unknown; cells?: string[] | undefined },
     ): Promise<LicenceApplicationDto> {
-      const a = await load(tx, id);
+      const a = await loadWithArea(tx, id);
       assertCanWrite(ctx, 'licensing.apply', appTarget(a));
       if (!AREA_EDITABLE.has(a.status)) {
         throw problems.conflict('licensing.area_locked', 'The area can only be set before the decision.', {
           status: a.status,
         });
       }
+      // In a grid country the area may come as cells; the stored geometry is then their outline.
       const { result, geometry } = await runCadastreCheck(tx, {
         country: a.country,
         geometry: input.geometry,
+        cells: input.cells,
         tierCode: a.tier_code,
       });
       // numeric(12, 4) in hectares: 0.5 m² rounds to zero, which the column refuses.

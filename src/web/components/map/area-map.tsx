@@ -59,6 +59,35 @@ function reducedMotion(): boolean {
   return window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 }
 
+const DRAWING = '#b3261e';
+const DRAWING_SOURCE = 'drawing';
+
+/** Seven decimals of a degree: about 1 cm, finer than any survey a miner brings. */
+const round7 = (x: number) => Math.round(x * 1e7) / 1e7;
+
+function drawingShape(points: [number, number][]): FeatureCollection {
+  const path = points.length >= 3 ? [...points, points[0]!] : points;
+  return {
+    type: 'FeatureCollection',
+    features: [
+      ...(path.length >= 2
+        ? [
+            {
+              type: 'Feature' as const,
+              properties: {},
+              geometry: { type: 'LineString' as const, coordinates: path },
+            },
+          ]
+        : []),
+      ...points.map((p) => ({
+        type: 'Feature' as const,
+        properties: {},
+        geometry: { type: 'Point' as const, coordinates: p },
+      })),
+    ],
+  };
+}
+
 const sourceId = (layerId: string) => `layer-${layerId}`;
 const fillId = (layerId: string) => `layer-${layerId}-fill`;
 const lineId = (layerId: string) => `layer-${layerId}-line`;
@@ -90,6 +119,7 @@ export function AreaMap({
   renderDetails,
   headingLevel = 2,
   className,
+  drawing = null,
 }: AreaMapProps) {
   const { t, i18n } = useTranslation('areas');
   const H = `h${headingLevel}` as const;
@@ -119,8 +149,8 @@ export function AreaMap({
   const home = useMemo<BBox | null>(() => fitTo ?? bboxOf(...layers.map((l) => l.data)), [fitTo, layers]);
 
   // The map's event handlers are registered once; they read the latest props through refs.
-  const latest = useRef({ layers, index, onSelect, home });
-  latest.current = { layers, index, onSelect, home };
+  const latest = useRef({ layers, index, onSelect, home, drawing });
+  latest.current = { layers, index, onSelect, home, drawing };
   // What this map instance already draws: its layers, and the view it last moved to.
   const applied = useRef(new Map<string, MapLayer>());
   const shownBox = useRef<BBox | null>(null);
@@ -178,6 +208,27 @@ export function AreaMap({
         paint: { 'line-color': SELECTED, 'line-width': 3 },
         layout: { 'line-join': 'round' },
       });
+      // The corners being drawn, above everything else.
+      map.addSource(DRAWING_SOURCE, { type: 'geojson', data: EMPTY });
+      map.addLayer({
+        id: 'drawing-line',
+        type: 'line',
+        source: DRAWING_SOURCE,
+        paint: { 'line-color': DRAWING, 'line-width': 2.5, 'line-dasharray': [2, 1] },
+        layout: { 'line-join': 'round' },
+      });
+      map.addLayer({
+        id: 'drawing-corners',
+        type: 'circle',
+        source: DRAWING_SOURCE,
+        filter: ['==', ['geometry-type'], 'Point'],
+        paint: {
+          'circle-radius': 5,
+          'circle-color': DRAWING,
+          'circle-stroke-color': '#ffffff',
+          'circle-stroke-width': 2,
+        },
+      });
       setLoaded(true);
     });
 
@@ -197,11 +248,16 @@ export function AreaMap({
       return null;
     };
     map.on('click', (e) => {
+      const draw = latest.current.drawing;
+      if (draw) {
+        draw.onAdd([round7(e.lngLat.lng), round7(e.lngLat.lat)]);
+        return;
+      }
       const entry = hitAt(e);
       if (entry) latest.current.onSelect?.(entry.feature, entry.layer.id);
     });
     map.on('mousemove', (e) => {
-      map.getCanvas().style.cursor = hitAt(e) ? 'pointer' : '';
+      map.getCanvas().style.cursor = latest.current.drawing ? 'crosshair' : hitAt(e) ? 'pointer' : '';
     });
     map.on('error', (e) => {
       // Tiles fail offline; the boundaries are local data and keep drawing. Nothing to tell the user.
@@ -294,6 +350,13 @@ export function AreaMap({
     source?.setData(selected ? { type: 'FeatureCollection', features: [selected.feature] } : EMPTY);
   }, [selected, loaded]);
 
+  // The corners drawn so far: points, the path between them, closed from the third corner on.
+  const corners = drawing?.points;
+  useEffect(() => {
+    const source = loaded ? mapRef.current?.getSource<GeoJSONSource>(DRAWING_SOURCE) : undefined;
+    source?.setData(corners ? drawingShape(corners) : EMPTY);
+  }, [corners, loaded]);
+
   // Move to the requested view when it changes (by value, not by array identity).
   useEffect(() => {
     const map = mapRef.current;
@@ -375,7 +438,7 @@ export function AreaMap({
           )}
         </div>
         <p id={hintId} className="hint area-map-hint" hidden={failed}>
-          {featureList ? t('map.hintList') : t('map.hint')}
+          {drawing ? t('map.hintDrawing') : featureList ? t('map.hintList') : t('map.hint')}
         </p>
         {credits.length > 0 && (
           <p className="area-map-attribution">

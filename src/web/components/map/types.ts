@@ -66,4 +66,10 @@ export interface AreaMapProps {
   /** Heading level of the list and details headings, to fit the page's outline. Default 2. */
   headingLevel?: 2 | 3 | 4;
   className?: string;
+  /**
+   * Drawing mode: a click on the map adds a corner instead of selecting, and the corners so far are
+   * drawn on top (joined into a closed outline from three on). The screen keeps the corners, so it
+   * also offers typed coordinates and a file for those who cannot click precisely.
+   */
+  drawing?: { points: [number, number][]; onAdd: (point: [number, number]) => void } | null;
 }

@@ -15,6 +15,7 @@ import { useSession } from '../../app/session.tsx';
 import { AreaName } from '../../app/shell.tsx';
 import { tableQueryKey } from '../../components/data-table.tsx';
 import { FormError, SelectField, TextField, useZodForm } from '../../components/form.tsx';
+import { ApplicationArea } from './application-area.tsx';
 import { FeePanel } from './fee-panel.tsx';
 import { EventHistory, historyKey } from './licence-history.tsx';
 import {
@@ -184,6 +185,8 @@ export default function ApplicationPage() {
           </>
         )}
       </dl>
+
+      <ApplicationArea application={a} onSaved={(res) => changed(res, { key: 'licensing:area.saved' })} />
 
       {a.status === 'draft' && apply && (
         <section className="panel" aria-labelledby="draft-title">
