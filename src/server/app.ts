@@ -16,6 +16,7 @@ import { registerAuditRoutes } from './modules/audit/routes.ts';
 import { registerAuthRoutes } from './modules/auth/routes.ts';
 import { registerCadastreRoutes } from './modules/cadastre/routes.ts';
 import { registerClientConfigRoutes } from './modules/client-config/routes.ts';
+import { registerCustodyRoutes } from './modules/custody/routes.ts';
 import { registerEnterpriseRoutes } from './modules/enterprises/routes.ts';
 import { registerLicenceCardRoutes } from './modules/licence-cards/routes.ts';
 import { registerLicenceCardSheetRoutes } from './modules/licence-cards/sheet.routes.ts';
@@ -264,6 +265,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerLicenceRightsRoutes(typed, moduleDeps);
       registerPublicRegisterRoutes(typed, moduleDeps);
       registerCadastreRoutes(typed, moduleDeps);
+      registerCustodyRoutes(typed, moduleDeps);
     },
     { prefix: '/api/v1' },
   );

@@ -29,6 +29,10 @@ export const PERMISSIONS = [
   'cadastre.read',
   /** Creating layers and importing their areas: country-wide reference data. */
   'cadastre.manage',
+  // Chain of custody (issue 6): lots, transfers, transformations, exports and their trace.
+  'custody.read',
+  /** Recording production, transfers, splits, merges, processing and exports of lots. */
+  'custody.record',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -73,6 +77,7 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'licensing.decide',
       'cadastre.read',
       'cadastre.manage',
+      'custody.read',
     ],
   },
   {
@@ -88,6 +93,7 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'licensing.read',
       'licensing.decide',
       'cadastre.read',
+      'custody.read',
     ],
   },
   {
@@ -106,6 +112,8 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'licensing.decide',
       'fees.record',
       'cadastre.read',
+      'custody.read',
+      'custody.record',
     ],
   },
   {
@@ -129,6 +137,8 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'licensing.decide',
       'fees.record',
       'cadastre.read',
+      'custody.read',
+      'custody.record',
     ],
   },
   {
@@ -145,13 +155,21 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'registry.read',
       'licensing.read',
       'cadastre.read',
+      'custody.read',
     ],
   },
   {
     code: 'buying_station_agent',
     name: 'Buying-station agent',
     description: 'Records purchases at an accredited buying station.',
-    permissions: ['areas.read', 'profiles.read', 'registry.read', 'licensing.read'],
+    permissions: [
+      'areas.read',
+      'profiles.read',
+      'registry.read',
+      'licensing.read',
+      'custody.read',
+      'custody.record',
+    ],
   },
   {
     code: 'community_monitor',

@@ -15,6 +15,7 @@ import { insertTask, tasksDb } from '../../src/server/modules/tasks/repo.ts';
 import { uuidv7 } from '../../src/shared/ids.ts';
 import { DEFAULT_ROLES, type Permission } from '../../src/shared/permissions.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { custodyActor, produce, site, systemTransfer } from '../support/custody-flow.ts';
 import type { AreaKey, UserKey } from '../support/fixtures.ts';
 import { COMMUNITY_PERMIT, installTestProfile, TRANSFERABLE_PERMIT } from '../support/licence-profile.ts';
 import { payFee } from '../support/licensing-flow.ts';
@@ -347,6 +348,28 @@ async function cached(key: string, make: () => Promise<string>): Promise<string>
   licensingCache[key] ??= await make();
   return licensingCache[key]!;
 }
+
+/** Chain of custody: actors and a site per district (made once), fresh lots for every write. */
+type CustodyKind = Parameters<typeof custodyActor>[3];
+const custodyActorIn = (a: AreaKey, kind: CustodyKind) =>
+  cached(`custody ${kind} ${a}`, () => custodyActor(t, headers.admin!, a, kind));
+const custodySiteIn = (a: AreaKey) => cached(`custody site ${a}`, () => site(t, headers.admin!, a));
+/** A fresh open lot held by an actor of the kind in the district (produced, then sold to it). */
+async function custodyLotIn(a: AreaKey, kind: CustodyKind = 'miner'): Promise<string> {
+  const miner = await custodyActorIn(a, 'miner');
+  const lot = await produce(t, headers.admin!, miner, await custodySiteIn(a), 1_000);
+  if (kind !== 'miner') await systemTransfer(t, [lot.id], miner, await custodyActorIn(a, kind));
+  return lot.id;
+}
+const custodyLotCached = (a: AreaKey) => cached(`custody lot ${a}`, () => custodyLotIn(a));
+const custodyTag = async (a: AreaKey) =>
+  (
+    await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/lots/${await custodyLotCached(a)}`,
+      headers: headers.admin,
+    })
+  ).json().tag as string;
 
 const ENDPOINTS: Endpoint[] = [
   {
@@ -1217,6 +1240,166 @@ const ENDPOINTS: Endpoint[] = [
     permission: 'cadastre.read',
     kind: 'collection',
     request: async () => ({ url: `/api/v1/cadastre/hotspots?layerId=${await detectionLayer()}` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/custody/actors',
+    permission: 'custody.read',
+    kind: 'collection',
+    request: async () => ({ url: '/api/v1/custody/actors?limit=500' }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/custody/actors',
+    permission: 'custody.record',
+    kind: 'write',
+    request: async (a) => ({
+      url: '/api/v1/custody/actors',
+      payload: { kind: 'trader', name: 'Matrix Trader', areaId: t.fx.areas[a].id },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/custody/actors/:id',
+    permission: 'custody.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/custody/actors/${await custodyActorIn(a, 'miner')}` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/lots',
+    permission: 'custody.record',
+    kind: 'write',
+    request: async (a) => ({
+      url: '/api/v1/lots',
+      payload: {
+        holderActorId: await custodyActorIn(a, 'miner'),
+        originSiteId: await custodySiteIn(a),
+        mineral: 'gold',
+        form: 'ore',
+        massMg: 500,
+      },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/lots',
+    permission: 'custody.read',
+    kind: 'collection',
+    request: async (a) => {
+      await custodyLotCached(a);
+      return { url: '/api/v1/lots?limit=500' };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/lots/by-tag/:tag',
+    permission: 'custody.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/lots/by-tag/${await custodyTag(a)}` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/lots/:id',
+    permission: 'custody.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/lots/${await custodyLotCached(a)}` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/lots/:id/events',
+    permission: 'custody.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/lots/${await custodyLotCached(a)}/events` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/lots/:id/trace',
+    permission: 'custody.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/lots/${await custodyLotCached(a)}/trace?direction=downstream` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/custody/sites/:id/downstream',
+    permission: 'custody.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/custody/sites/${await custodySiteIn(a)}/downstream` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/custody/transfers',
+    permission: 'custody.record',
+    kind: 'write',
+    request: async (a) => ({
+      url: '/api/v1/custody/transfers',
+      payload: {
+        lotIds: [await custodyLotIn(a)],
+        sellerActorId: await custodyActorIn(a, 'miner'),
+        buyerActorId: await custodyActorIn(a, 'buying_station'),
+        recordedSide: 'buyer',
+      },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/custody/transfers/:id/confirm',
+    permission: 'custody.record',
+    kind: 'write',
+    request: async (a) => {
+      const lot = await custodyLotIn(a);
+      const id = await systemTransfer(
+        t,
+        [lot],
+        await custodyActorIn(a, 'miner'),
+        await custodyActorIn(a, 'buying_station'),
+      );
+      return { url: `/api/v1/custody/transfers/${id}/confirm` };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/custody/splits',
+    permission: 'custody.record',
+    kind: 'write',
+    request: async (a) => ({
+      url: '/api/v1/custody/splits',
+      payload: { lotId: await custodyLotIn(a), outputs: [{ massMg: 400 }, { massMg: 600 }] },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/custody/merges',
+    permission: 'custody.record',
+    kind: 'write',
+    request: async (a) => ({
+      url: '/api/v1/custody/merges',
+      payload: { lotIds: [await custodyLotIn(a), await custodyLotIn(a)] },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/custody/processings',
+    permission: 'custody.record',
+    kind: 'write',
+    request: async (a) => ({
+      url: '/api/v1/custody/processings',
+      payload: { lotIds: [await custodyLotIn(a)], output: { form: 'concentrate', massMg: 900 } },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/custody/exports',
+    permission: 'custody.record',
+    kind: 'write',
+    request: async (a) => ({
+      url: '/api/v1/custody/exports',
+      payload: {
+        lotIds: [await custodyLotIn(a, 'exporter')],
+        exportPermit: 'MATRIX-EXPORT',
+        destinationCountry: 'CH',
+      },
+    }),
   },
 ];
 
