@@ -25,12 +25,15 @@ export interface CsvParseResult {
   errors: CsvLineError[];
 }
 
-const LON = ['lon', 'lng', 'long', 'longitude', 'x', 'easting_deg'];
-const LAT = ['lat', 'latitude', 'y', 'northing_deg'];
-const RING = ['ring', 'ring_id', 'part'];
-const POLYGON = ['polygon', 'polygon_id', 'feature'];
+/** The header names understood for each column (compared in lower case). */
+export const LON_COLUMNS: readonly string[] = ['lon', 'lng', 'long', 'longitude', 'x', 'easting_deg'];
+export const LAT_COLUMNS: readonly string[] = ['lat', 'latitude', 'y', 'northing_deg'];
+export const RING_COLUMNS: readonly string[] = ['ring', 'ring_id', 'part'];
+export const POLYGON_COLUMNS: readonly string[] = ['polygon', 'polygon_id', 'feature'];
+const [LON, LAT, RING, POLYGON] = [LON_COLUMNS, LAT_COLUMNS, RING_COLUMNS, POLYGON_COLUMNS];
 
-function splitLine(line: string, separator: string): string[] {
+/** One line's fields: quoted fields ("…", with "" for a quote) may hold the separator. */
+export function splitLine(line: string, separator: string): string[] {
   // Quoted fields ("…", with "" for a quote) are allowed; coordinates rarely need them.
   const fields: string[] = [];
   let field = '';
@@ -64,7 +67,7 @@ export function parseCoordinateCsv(text: string, options: { closeRings?: boolean
   const separator = ['\t', ';', ','].find((s) => headerLine.includes(s)) ?? ',';
   const decimalComma = separator !== ',';
   const header = splitLine(headerLine, separator).map((h) => h.toLowerCase());
-  const find = (names: string[]) => header.findIndex((h) => names.includes(h));
+  const find = (names: readonly string[]) => header.findIndex((h) => names.includes(h));
   const lonCol = find(LON);
   const latCol = find(LAT);
   const ringCol = find(RING);

@@ -6,7 +6,15 @@
  * external reference, and the other columns of its first line as its properties (`name`, `status`,
  * `designationDate`…, read as in a GeoJSON import).
  */
-import { type CsvLineError, parseCoordinateCsv } from '../../../shared/geo/coordinates-csv.ts';
+import {
+  type CsvLineError,
+  LAT_COLUMNS,
+  LON_COLUMNS,
+  POLYGON_COLUMNS,
+  parseCoordinateCsv,
+  RING_COLUMNS,
+  splitLine,
+} from '../../../shared/geo/coordinates-csv.ts';
 import type { AreaGeometry, PolygonCoords } from '../../../shared/geo/types.ts';
 import type { ImportBody } from '../../../shared/schemas/cadastre.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -31,45 +39,8 @@ export const csvInvalid = (errors: CsvLineError[]) =>
   );
 
 // The column names parseCoordinateCsv gives a meaning to (it matches them in lower case).
-const COORDINATE_COLUMNS = new Set([
-  'lon',
-  'lng',
-  'long',
-  'longitude',
-  'x',
-  'easting_deg',
-  'lat',
-  'latitude',
-  'y',
-  'northing_deg',
-  'ring',
-  'ring_id',
-  'part',
-]);
-const FEATURE_COLUMNS = ['polygon', 'polygon_id', 'feature'];
-
-/** One line's fields, with the parser's quoting rules ("…", "" for a quote inside). */
-function splitFields(line: string, separator: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === separator) {
-      fields.push(field);
-      field = '';
-    } else field += ch;
-  }
-  fields.push(field);
-  return fields.map((f) => f.trim());
-}
+const COORDINATE_COLUMNS = new Set([...LON_COLUMNS, ...LAT_COLUMNS, ...RING_COLUMNS]);
+const FEATURE_COLUMNS = POLYGON_COLUMNS;
 
 interface FeatureRun {
   key: string;
@@ -90,7 +61,7 @@ function featureRuns(lines: string[], separator: string, header: string[], keyCo
   let previous: string | undefined;
   for (const raw of lines.slice(1)) {
     if (raw.trim() === '') continue;
-    const fields = splitFields(raw, separator);
+    const fields = splitLine(raw, separator);
     const key = fields[keyCol]!;
     if (runs.length > 0 && key === previous) continue;
     previous = key;
@@ -116,7 +87,7 @@ export function featuresFromCsv(text: string): CsvFeatures {
   const headerLine = lines[0]!;
   // The same choice of separator as the parser's.
   const separator = ['\t', ';', ','].find((s) => headerLine.includes(s)) ?? ',';
-  const header = splitFields(headerLine, separator);
+  const header = splitLine(headerLine, separator);
   const keyCol = header.findIndex((h) => FEATURE_COLUMNS.includes(h.toLowerCase()));
   const polygons =
     parsed.geometry.type === 'Polygon' ? [parsed.geometry.coordinates] : parsed.geometry.coordinates;
