@@ -16,13 +16,18 @@ import { registerAuditRoutes } from './modules/audit/routes.ts';
 import { registerAuthRoutes } from './modules/auth/routes.ts';
 import { registerCadastreRoutes } from './modules/cadastre/routes.ts';
 import { registerClientConfigRoutes } from './modules/client-config/routes.ts';
+import { registerCustodyActorStatusRoutes } from './modules/custody/actor-status.routes.ts';
+import { registerCustodyLabelRoutes } from './modules/custody/label.routes.ts';
+import { registerCustodyOversightRoutes } from './modules/custody/oversight.routes.ts';
 import { registerCustodyRoutes } from './modules/custody/routes.ts';
 import { registerEnterpriseRoutes } from './modules/enterprises/routes.ts';
+import { registerImprovementRoutes } from './modules/improvement/routes.ts';
 import { registerLicenceCardRoutes } from './modules/licence-cards/routes.ts';
 import { registerLicenceCardSheetRoutes } from './modules/licence-cards/sheet.routes.ts';
 import { registerLicenceFeeRoutes } from './modules/licence-fees/routes.ts';
 import { registerLicenceRightsRoutes } from './modules/licence-rights/routes.ts';
 import { registerLicensingRoutes } from './modules/licensing/routes.ts';
+import { registerLogbookRoutes } from './modules/logbooks/routes.ts';
 import { registerPeopleRoutes } from './modules/people/routes.ts';
 import { registerProfileRoutes } from './modules/profiles/routes.ts';
 import { registerPublicRegisterRoutes } from './modules/public-register/routes.ts';
@@ -266,6 +271,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerPublicRegisterRoutes(typed, moduleDeps);
       registerCadastreRoutes(typed, moduleDeps);
       registerCustodyRoutes(typed, moduleDeps);
+      registerCustodyOversightRoutes(typed, moduleDeps);
+      registerImprovementRoutes(typed, moduleDeps);
+      registerCustodyLabelRoutes(typed, moduleDeps);
+      registerCustodyActorStatusRoutes(typed, moduleDeps);
+      registerLogbookRoutes(typed, moduleDeps);
     },
     { prefix: '/api/v1' },
   );

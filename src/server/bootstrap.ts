@@ -1,5 +1,6 @@
 import type { Config } from './config.ts';
 import { seedCadastreDemo } from './demo/cadastre-seed.ts';
+import { seedCustodyDemo } from './demo/custody-seed.ts';
 import { seedDetectionsDemo } from './demo/detections-seed.ts';
 import { seedFeesAndRightsDemo } from './demo/fees-rights-seed.ts';
 import { seedLicensingDemo } from './demo/licensing-seed.ts';
@@ -47,6 +48,7 @@ export async function bootstrap(
     await seedFeesAndRightsDemo(database, { audit, clock: systemClock }, ctx, log);
     await seedDetectionsDemo(database, { audit, clock: systemClock }, ctx, config.profile, log);
     await seedCadastreDemo(database, { audit, clock: systemClock }, ctx, config.profile, log);
+    await seedCustodyDemo(database, { audit, clock: systemClock }, ctx, config.profile, log);
   }
   if (config.env === 'production') await refuseActiveDemoAccounts(database);
   return { database, report: { migrationsApplied, rolesAdded, profile, demo } };

@@ -33,6 +33,24 @@ export const PERMISSIONS = [
   'custody.read',
   /** Recording production, transfers, splits, merges, processing and exports of lots. */
   'custody.record',
+  // Improvement standard (issue 6): assessments, verifications and improvement plans of producers.
+  'improvement.read',
+  /** Recording self-assessments (on a producer's behalf) and improvement plan actions. */
+  'improvement.assess',
+  /** Verifying a producer against the standard with evidence: the level licence conditions rely on. */
+  'improvement.verify',
+  /** Suspending and reinstating custody actors: a regulator's decision, never a trader's. */
+  'custody.suspend',
+  // Due diligence (issue 6): the incident register (OECD Annex II) and the risk flags.
+  'incidents.read',
+  /** Recording incidents and site observations. */
+  'incidents.record',
+  /** Mitigation plans and incident status, resolving risk flags, reference prices (nationally). */
+  'incidents.manage',
+  // Production logbooks (issue 6): periodic reports per licence or production unit.
+  'logbooks.read',
+  /** Recording a period's report (from a phone, or typed from the paper logbook by an officer). */
+  'logbooks.record',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -78,6 +96,11 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'cadastre.read',
       'cadastre.manage',
       'custody.read',
+      'improvement.read',
+      'custody.suspend',
+      'incidents.read',
+      'incidents.manage',
+      'logbooks.read',
     ],
   },
   {
@@ -94,6 +117,11 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'licensing.decide',
       'cadastre.read',
       'custody.read',
+      'improvement.read',
+      'custody.suspend',
+      'incidents.read',
+      'incidents.manage',
+      'logbooks.read',
     ],
   },
   {
@@ -113,7 +141,16 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'fees.record',
       'cadastre.read',
       'custody.read',
+      'improvement.read',
+      'improvement.assess',
+      'improvement.verify',
       'custody.record',
+      'custody.suspend',
+      'incidents.read',
+      'incidents.record',
+      'incidents.manage',
+      'logbooks.read',
+      'logbooks.record',
     ],
   },
   {
@@ -138,7 +175,15 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'fees.record',
       'cadastre.read',
       'custody.read',
+      'improvement.read',
+      'improvement.assess',
+      'improvement.verify',
       'custody.record',
+      'custody.suspend',
+      'incidents.read',
+      'incidents.record',
+      'logbooks.read',
+      'logbooks.record',
     ],
   },
   {
@@ -156,6 +201,9 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'licensing.read',
       'cadastre.read',
       'custody.read',
+      'improvement.read',
+      'incidents.read',
+      'logbooks.read',
     ],
   },
   {
@@ -168,6 +216,7 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
       'registry.read',
       'licensing.read',
       'custody.read',
+      'improvement.read',
       'custody.record',
     ],
   },
@@ -175,7 +224,14 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
     code: 'community_monitor',
     name: 'Community monitor',
     description: 'Records site observations and incidents.',
-    permissions: ['areas.read', 'profiles.read'],
+    permissions: [
+      'areas.read',
+      'profiles.read',
+      'improvement.read',
+      'improvement.verify',
+      'incidents.read',
+      'incidents.record',
+    ],
   },
   {
     code: 'sms_gateway',

@@ -153,6 +153,33 @@ const tierCondition = z.strictObject({
   improvementLevel: z.number().int().min(1).max(10).optional(),
 });
 
+/**
+ * An improvement standard of the CRAFT shape (issue 6): requirements grouped in modules, each
+ * applying from a level on; a producer is at level k when every requirement of levels 1..k is met.
+ * The deadline counts from the producer's first assessment. Levels are listed from 1 upwards.
+ */
+export const improvementStandardSchema = z.strictObject({
+  code,
+  names: localizedText,
+  /** Where the text comes from, and whether it is only an illustration. */
+  notes: localizedText,
+  levels: z.array(namedItem).min(1, 'at least one level is required').max(10),
+  modules: z.array(namedItem).min(1, 'at least one module is required'),
+  requirements: z
+    .array(
+      z.strictObject({
+        code,
+        module: code,
+        level: z.number().int().min(1).max(10),
+        texts: localizedText,
+        deadlineMonths: z.number().int('must be a whole number of months').min(1).max(120),
+        evidenceHint: localizedText.optional(),
+      }),
+    )
+    .min(1, 'at least one requirement is required'),
+});
+export type ImprovementStandard = z.infer<typeof improvementStandardSchema>;
+
 const licenceTier = z.strictObject({
   code,
   names: localizedText,
@@ -191,6 +218,17 @@ const cadastralGrid = z
     path: ['rows'],
   });
 
+/**
+ * Production logbooks (issue 6): the period of a report when no licence tier names one (production
+ * units), and how many days after a period ends a report is still on time.
+ */
+export const LOGBOOK_PERIODS = ['weekly', 'monthly'] as const;
+export const logbookSettingsSchema = z.strictObject({
+  period: z.enum(LOGBOOK_PERIODS).default('weekly'),
+  dueDays: z.number().int('must be a whole number of days').min(0).max(90).default(7),
+});
+export type LogbookSettings = z.infer<typeof logbookSettingsSchema>;
+
 /** How the cadastre checks an application area in this country. */
 export const cadastreSettingsSchema = z.strictObject({
   /** Distance an application must keep from every protected area, in metres (0: only no overlap). */
@@ -200,6 +238,22 @@ export const cadastreSettingsSchema = z.strictObject({
   notes: localizedText.optional(),
 });
 export type CadastreSettings = z.infer<typeof cadastreSettingsSchema>;
+
+/** Due-diligence thresholds of the chain of custody (issue 6): when a balance or a price is flagged. */
+export const custodySettingsSchema = z.strictObject({
+  /** How far an actor's sales and exports may exceed its opening stock and inputs (weighing, moisture). */
+  massTolerancePercent: z.number().min(0).max(100).default(2),
+  /** Least share of its input mass a processing step should give out; below it, less the tolerance, is flagged. */
+  expectedRecoveryPercent: z.number().min(0).max(100).default(0),
+  /** A transfer price under this share of the day's reference price is flagged. */
+  priceBelowReferencePercent: z.number().min(0).max(1000).default(70),
+  /** A transfer price over this share of the day's reference price is flagged. */
+  priceAboveReferencePercent: z.number().min(100).max(10_000).default(130),
+  /** Production at a site this close to an area where armed groups are reported is flagged, in metres. */
+  armedGroupDistanceMetres: z.number().min(0).max(200_000).default(10_000),
+  notes: localizedText.optional(),
+});
+export type CustodySettings = z.infer<typeof custodySettingsSchema>;
 
 const profileShape = z.strictObject({
   profileId: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'must be lower-case letters, digits and dashes'),
@@ -231,6 +285,9 @@ const profileShape = z.strictObject({
   }),
   roles: z.partialRecord(z.enum(ROLE_CODES), localizedText).optional(),
   cadastre: cadastreSettingsSchema.optional(),
+  logbook: logbookSettingsSchema.default({ period: 'weekly', dueDays: 7 }),
+  improvementStandard: improvementStandardSchema.optional(),
+  custody: custodySettingsSchema.optional(),
   notes: localizedText,
 });
 
@@ -247,6 +304,7 @@ function localizedTexts(p: ProfileShape): [Path, Record<string, string>][] {
   add(['referencePrice', 'notes'], p.referencePrice.notes);
   add(['notes'], p.notes);
   add(['cadastre', 'notes'], p.cadastre?.notes);
+  add(['custody', 'notes'], p.custody?.notes);
   for (const [i, l] of p.adminLevels.entries()) add(['adminLevels', i, 'names'], l.names);
   for (const [i, b] of p.boundaries.entries()) add(['boundaries', i, 'note'], b.note);
   for (const [i, t] of p.licenceTiers.entries()) {
@@ -263,6 +321,18 @@ function localizedTexts(p: ProfileShape): [Path, Record<string, string>][] {
   for (const [i, f] of p.fees.entries()) add(['fees', i, 'names'], f.names);
   for (const [i, b] of p.benefitSharing.entries()) add(['benefitSharing', i, 'names'], b.names);
   for (const [role, labels] of Object.entries(p.roles ?? {})) add(['roles', role], labels);
+  const std = p.improvementStandard;
+  if (std) {
+    const at = (...rest: Path): Path => ['improvementStandard', ...rest];
+    add(at('names'), std.names);
+    add(at('notes'), std.notes);
+    for (const [i, l] of std.levels.entries()) add(at('levels', i, 'names'), l.names);
+    for (const [i, m] of std.modules.entries()) add(at('modules', i, 'names'), m.names);
+    for (const [i, r] of std.requirements.entries()) {
+      add(at('requirements', i, 'texts'), r.texts);
+      add(at('requirements', i, 'evidenceHint'), r.evidenceHint);
+    }
+  }
   return out;
 }
 
@@ -319,6 +389,8 @@ function checkProfile(p: ProfileShape, ctx: z.RefinementCtx): void {
     }
   });
 
+  if (p.improvementStandard) checkImprovementStandard(p, issue, unique);
+
   p.boundaries.forEach((b, i) => {
     if (!levels.has(b.level))
       issue(['boundaries', i, 'level'], `admin level ${b.level} is not defined in adminLevels`);
@@ -340,6 +412,35 @@ function checkProfile(p: ProfileShape, ctx: z.RefinementCtx): void {
   if (total !== 10_000) {
     issue(['benefitSharing'], `shares sum to ${(total / 100).toFixed(2)}%, but must sum to exactly 100%`);
   }
+}
+
+/** Requirements name known modules and levels; tier conditions ask for levels the standard has. */
+function checkImprovementStandard(
+  p: ProfileShape,
+  issue: (path: Path, message: string) => void,
+  unique: (what: string, items: readonly unknown[], list: Path, field?: string) => void,
+): void {
+  const std = p.improvementStandard!;
+  const at = (...rest: Path): Path => ['improvementStandard', ...rest];
+  unique('level code', std.levels, at('levels'), 'code');
+  unique('module code', std.modules, at('modules'), 'code');
+  unique('requirement code', std.requirements, at('requirements'), 'code');
+  const modules = new Set(std.modules.map((m) => m.code));
+  std.requirements.forEach((r, i) => {
+    if (!modules.has(r.module))
+      issue(at('requirements', i, 'module'), `refers to unknown module "${r.module}"`);
+    if (r.level > std.levels.length)
+      issue(at('requirements', i, 'level'), `the standard has only ${std.levels.length} level(s)`);
+  });
+  p.licenceTiers.forEach((t, i) => {
+    (t.conditions ?? []).forEach((c, j) => {
+      if (c.improvementLevel !== undefined && c.improvementLevel > std.levels.length)
+        issue(
+          ['licenceTiers', i, 'conditions', j, 'improvementLevel'],
+          `the improvement standard has only ${std.levels.length} level(s)`,
+        );
+    });
+  });
 }
 
 export const countryProfileSchema = profileShape.superRefine(checkProfile);

@@ -7,6 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertFeatures } from '../../src/server/modules/cadastre/repo.ts';
 import { licensingDb } from '../../src/server/modules/licensing/repo.ts';
@@ -17,6 +18,7 @@ import { DEFAULT_ROLES, type Permission } from '../../src/shared/permissions.ts'
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { custodyActor, produce, site, systemTransfer } from '../support/custody-flow.ts';
 import type { AreaKey, UserKey } from '../support/fixtures.ts';
+import { ALL_MET, installTestStandard } from '../support/improvement-flow.ts';
 import { COMMUNITY_PERMIT, installTestProfile, TRANSFERABLE_PERMIT } from '../support/licence-profile.ts';
 import { payFee } from '../support/licensing-flow.ts';
 
@@ -349,6 +351,17 @@ async function cached(key: string, make: () => Promise<string>): Promise<string>
   return licensingCache[key]!;
 }
 
+/** Production logbooks: the district licence's report of the current month (its tier reports monthly). */
+const logbookBody = async (a: AreaKey) => ({
+  licenceId: await cached(`licence ${a}`, () => licenceIn(a)),
+  periodStart: `${t.clock.now().toISOString().slice(0, 7)}-01`,
+  mineralMassMg: 1_000,
+  workers: { women: 1, men: 1, otherOrUnknown: 0 },
+  source: 'officer_from_paper',
+});
+const logbookIn = (a: AreaKey) =>
+  cached(`logbook ${a}`, async () => (await adminPost('/api/v1/logbooks', await logbookBody(a))).id);
+
 /** Chain of custody: actors and a site per district (made once), fresh lots for every write. */
 type CustodyKind = Parameters<typeof custodyActor>[3];
 const custodyActorIn = (a: AreaKey, kind: CustodyKind) =>
@@ -370,6 +383,59 @@ const custodyTag = async (a: AreaKey) =>
       headers: headers.admin,
     })
   ).json().tag as string;
+
+/** Custody oversight: a fresh open flag (production at an unlicensed site raises one), incidents per district. */
+async function custodyFlagIn(a: AreaKey): Promise<string> {
+  const lot = await custodyLotIn(a);
+  const { rows } = await sql<{ id: string }>`SELECT id FROM custody_flags WHERE lot_id = ${lot}`.execute(
+    t.database.db,
+  );
+  return rows[0]!.id;
+}
+const custodyFlagCached = (a: AreaKey) => cached(`custody flag ${a}`, () => custodyFlagIn(a));
+const incidentBody = (a: AreaKey) => ({
+  category: 'bribery',
+  areaId: t.fx.areas[a].id,
+  description: 'Matrix observation',
+  observedAt: '2026-03-01T12:00:00Z',
+});
+const incidentIn = (a: AreaKey) =>
+  cached(`incident ${a}`, async () => (await adminPost('/api/v1/custody/incidents', incidentBody(a))).id);
+
+/** Improvement standard: the test standard in the profile (once), an enterprise per district as subject. */
+const improvementStandard = () =>
+  cached('improvement standard', async () => {
+    await installTestStandard(t.database);
+    return 'GH';
+  });
+const improvementSubject = async (a: AreaKey) => {
+  await improvementStandard();
+  return registryRecord('enterprises', a);
+};
+const verificationOf = async (a: AreaKey) => ({
+  subjectKind: 'enterprise',
+  subjectId: await improvementSubject(a),
+  kind: 'verification',
+  answers: ALL_MET,
+});
+const improvementAssessmentIn = (a: AreaKey) =>
+  cached(
+    `improvement assessment ${a}`,
+    async () => (await adminPost('/api/v1/improvement/assessments', await verificationOf(a))).id,
+  );
+const improvementAction = () => ({
+  requirementCode: 'first_aid',
+  action: 'Buy a first-aid kit',
+  owner: 'Secretary',
+});
+/** A fresh plan action in the district, made by the administrator. */
+const improvementActionIn = async (a: AreaKey): Promise<string> =>
+  (
+    await adminPost(
+      `/api/v1/improvement/subjects/enterprise/${await improvementSubject(a)}/actions`,
+      improvementAction(),
+    )
+  ).id;
 
 const ENDPOINTS: Endpoint[] = [
   {
@@ -1399,6 +1465,246 @@ const ENDPOINTS: Endpoint[] = [
         exportPermit: 'MATRIX-EXPORT',
         destinationCountry: 'CH',
       },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/custody/mass-balance',
+    permission: 'custody.read',
+    kind: 'collection',
+    request: async (a) => {
+      await custodyLotCached(a);
+      return { url: '/api/v1/custody/mass-balance?from=2026-03-01&to=2026-03-31&limit=500' };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/custody/flags',
+    permission: 'custody.read',
+    kind: 'collection',
+    request: async (a) => {
+      await custodyFlagCached(a);
+      return { url: '/api/v1/custody/flags?limit=500' };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/custody/flags/:id',
+    permission: 'custody.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/custody/flags/${await custodyFlagCached(a)}` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/custody/flags/:id/resolve',
+    permission: 'incidents.manage',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/custody/flags/${await custodyFlagIn(a)}/resolve`,
+      payload: { reason: 'Checked by the matrix' },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/custody/reference-prices',
+    permission: 'custody.read',
+    kind: 'global',
+    request: async () => ({ url: '/api/v1/custody/reference-prices?country=GH&mineral=gold' }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/custody/reference-prices',
+    permission: 'incidents.manage',
+    kind: 'national',
+    request: async () => ({
+      url: '/api/v1/custody/reference-prices',
+      payload: {
+        country: 'GH',
+        mineral: 'gold',
+        day: '2026-03-01',
+        priceMinor: 150_000,
+        currency: 'GHS',
+        source: 'Matrix',
+      },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/custody/incidents',
+    permission: 'incidents.record',
+    kind: 'write',
+    request: async (a) => ({ url: '/api/v1/custody/incidents', payload: incidentBody(a) }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/custody/incidents',
+    permission: 'incidents.read',
+    kind: 'collection',
+    request: async (a) => {
+      await incidentIn(a);
+      return { url: '/api/v1/custody/incidents?limit=500' };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/custody/incidents/:id',
+    permission: 'incidents.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/custody/incidents/${await incidentIn(a)}` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/custody/incidents/:id/plan',
+    permission: 'incidents.manage',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/custody/incidents/${await incidentIn(a)}/plan`,
+      payload: { actions: [{ action: 'Visit the site', owner: 'District officer', deadline: '2026-04-01' }] },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/custody/incidents/:id/status',
+    permission: 'incidents.manage',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/custody/incidents/${await incidentIn(a)}/status`,
+      payload: { status: 'mitigating', reason: 'Plan agreed with the site' },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/lots/:id/label.pdf',
+    permission: 'custody.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/lots/${await custodyLotCached(a)}/label.pdf` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/lots/labels.pdf',
+    permission: 'custody.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/lots/labels.pdf?ids=${await custodyLotCached(a)}` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/custody/actors/:id/suspend',
+    permission: 'custody.suspend',
+    kind: 'write',
+    // A fresh actor each time: suspending one twice is a conflict.
+    request: async (a) => ({
+      url: `/api/v1/custody/actors/${await custodyActor(t, headers.admin!, a, 'trader')}/suspend`,
+      payload: { reason: 'Matrix suspension' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/custody/actors/:id/reinstate',
+    permission: 'custody.suspend',
+    kind: 'write',
+    request: async (a) => {
+      const id = await custodyActor(t, headers.admin!, a, 'trader');
+      await adminPost(`/api/v1/custody/actors/${id}/suspend`, { reason: 'Matrix suspension' });
+      return { url: `/api/v1/custody/actors/${id}/reinstate`, payload: { reason: 'Matrix reinstatement' } };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/logbooks',
+    permission: 'logbooks.record',
+    kind: 'write',
+    request: async (a) => ({ url: '/api/v1/logbooks', payload: await logbookBody(a) }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/logbooks',
+    permission: 'logbooks.read',
+    kind: 'collection',
+    request: async (a) => {
+      await logbookIn(a);
+      return { url: '/api/v1/logbooks?limit=500' };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/logbooks/:id',
+    permission: 'logbooks.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/logbooks/${await logbookIn(a)}` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/logbooks/missing',
+    permission: 'logbooks.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/logbooks/missing?areaId=${t.fx.areas[a].id}` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/licences/:id/logbook.pdf',
+    permission: 'logbooks.read',
+    kind: 'read',
+    request: async (a) => ({
+      url: `/api/v1/licences/${await cached(`licence ${a}`, () => licenceIn(a))}/logbook.pdf?periods=2`,
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/improvement/standard',
+    permission: 'profiles.read',
+    kind: 'global',
+    request: async () => ({ url: `/api/v1/improvement/standard?country=${await improvementStandard()}` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/improvement/assessments',
+    permission: 'improvement.verify',
+    kind: 'write',
+    request: async (a) => ({ url: '/api/v1/improvement/assessments', payload: await verificationOf(a) }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/improvement/assessments',
+    permission: 'improvement.read',
+    kind: 'collection',
+    request: async (a) => {
+      await improvementAssessmentIn(a);
+      return { url: '/api/v1/improvement/assessments?limit=500' };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/improvement/assessments/:id',
+    permission: 'improvement.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/improvement/assessments/${await improvementAssessmentIn(a)}` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/improvement/subjects/:kind/:id',
+    permission: 'improvement.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/improvement/subjects/enterprise/${await improvementSubject(a)}` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/improvement/subjects/:kind/:id/actions',
+    permission: 'improvement.assess',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/improvement/subjects/enterprise/${await improvementSubject(a)}/actions`,
+      payload: improvementAction(),
+    }),
+  },
+  {
+    method: 'PATCH',
+    url: '/api/v1/improvement/actions/:id',
+    permission: 'improvement.assess',
+    kind: 'write',
+    request: async (a) => ({
+      url: `/api/v1/improvement/actions/${await improvementActionIn(a)}`,
+      payload: { status: 'done' },
+      headers: { 'if-match': '"v1"' },
     }),
   },
 ];

@@ -13,6 +13,8 @@ export const LAYER_KINDS = [
   'protected_area',
   'customary_land',
   'activity_detection',
+  /** Context: where armed groups are reported; production in or near such an area is flagged (custody). */
+  'armed_group_presence',
 ] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 

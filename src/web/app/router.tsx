@@ -48,9 +48,19 @@ const ApplicationNewPage = lazy(() => import('../features/licensing/application-
 const ApplicationPage = lazy(() => import('../features/licensing/application-page.tsx'));
 const LicencesPage = lazy(() => import('../features/licensing/licences-page.tsx'));
 const LicencePage = lazy(() => import('../features/licensing/licence-page.tsx'));
+// Production logbooks (issue 6): a period's figures, opened from the paper logbook's QR code.
+const LogbookEntryPage = lazy(() => import('../features/logbooks/logbook-entry-page.tsx'));
 // Cadastre (issue 5): mining activity to reach, for outreach and formalisation.
 const HotspotsPage = lazy(() => import('../features/cadastre/hotspots-page.tsx'));
 const CadastreLayersPage = lazy(() => import('../features/cadastre/layers-page.tsx'));
+// Chain of custody (issue 6): actors, lots, the events that move them and their trace.
+const CustodyLotsPage = lazy(() => import('../features/custody/lots-page.tsx'));
+const CustodyLotPage = lazy(() => import('../features/custody/lot-page.tsx'));
+const CustodyProductionPage = lazy(() => import('../features/custody/production-page.tsx'));
+const CustodyActorsPage = lazy(() => import('../features/custody/actors-page.tsx'));
+// Improvement standard (issue 6): assessments, levels, progress and improvement plans.
+const ImprovementPage = lazy(() => import('../features/improvement/improvement-page.tsx'));
+const ImprovementSubjectPage = lazy(() => import('../features/improvement/subject-page.tsx'));
 // Public: opened from a licence card's QR code, no sign-in.
 const VerifyPage = lazy(() => import('../features/verify/verify-page.tsx'));
 // Public: the register of active licences, no sign-in.
@@ -87,8 +97,15 @@ export const router = createBrowserRouter([
       { path: 'licensing/applications/:id', element: <ApplicationPage /> },
       { path: 'licensing/licences', element: <LicencesPage /> },
       { path: 'licensing/licences/:id', element: <LicencePage /> },
+      { path: 'licensing/licences/:id/logbook', element: <LogbookEntryPage /> },
       { path: 'cadastre/hotspots', element: <HotspotsPage /> },
       { path: 'cadastre/layers', element: <CadastreLayersPage /> },
+      { path: 'custody/lots', element: <CustodyLotsPage /> },
+      { path: 'custody/lots/new', element: <CustodyProductionPage /> },
+      { path: 'custody/lots/:id', element: <CustodyLotPage /> },
+      { path: 'custody/actors', element: <CustodyActorsPage /> },
+      { path: 'improvement', element: <ImprovementPage /> },
+      { path: 'improvement/:kind/:id', element: <ImprovementSubjectPage /> },
       { path: 'tasks', element: <TasksPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],

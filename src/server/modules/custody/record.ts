@@ -17,6 +17,8 @@ import type { Clock } from '../../platform/clock.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import type { Tx } from '../../platform/db/schema.ts';
 import { problems } from '../../platform/errors.ts';
+import { flagRecordedEvent } from './flags.ts';
+import { assertEngaged } from './incidents.ts';
 import { custodyProblems } from './problems.ts';
 import * as repo from './repo.ts';
 import { actorTarget, toEventDto } from './views.ts';
@@ -146,6 +148,8 @@ export function createCustodyRecorder({ audit, clock }: { audit: AuditLog; clock
     links: { lotId: string; role: 'input' | 'output' | 'moved' }[],
   ): Promise<Recorded> {
     await repo.linkLots(tx, row.id, links);
+    // Risk flags (licence, area, price, capacity) are raised with the event, never instead of it.
+    await flagRecordedEvent(tx, row.id, clock.now());
     const event = toEventDto((await repo.findEvent(tx, row.id))!, await repo.lotsOfEvents(tx, [row.id]));
     await audit.record(tx, ctx, {
       action: `custody.${row.kind}_recorded`,
@@ -198,6 +202,7 @@ export function createCustodyRecorder({ audit, clock }: { audit: AuditLog; clock
     if (others.length > 0) throw custodyProblems.notHolder(others);
     assertOpen(lots);
     assertActive(holder);
+    await assertEngaged(tx, [holder.id], null);
     const minerals = [...new Set(lots.map((l) => l.mineral))];
     if (minerals.length > 1) throw custodyProblems.mixedMinerals(minerals);
     return { again: null, lots, holder, print };
@@ -232,6 +237,7 @@ export function createCustodyRecorder({ audit, clock }: { audit: AuditLog; clock
       const site = await repo.findSite(tx, input.originSiteId);
       if (!site) throw custodyProblems.unknownReference('body.originSiteId', 'Production unit');
       if (site.country !== holder.country) throw custodyProblems.countryMismatch();
+      await assertEngaged(tx, [holder.id], site.id);
       if (input.originLicenceId && !(await repo.exists(tx, 'licences', input.originLicenceId)))
         throw custodyProblems.unknownReference('body.originLicenceId', 'Licence');
       const row: EventDraft = {
@@ -267,6 +273,7 @@ export function createCustodyRecorder({ audit, clock }: { audit: AuditLog; clock
       if (seller.id === buyer.id) throw custodyProblems.sameActor();
       if (seller.country !== buyer.country) throw custodyProblems.countryMismatch();
       assertActive(seller, buyer);
+      await assertEngaged(tx, [seller.id, buyer.id], null);
       const lots = await lotsNamed(tx, input.lotIds, 'body.lotIds');
       assertOpen(lots);
       const others = lots.filter((l) => l.holder_actor_id !== seller.id).map((l) => l.id);
@@ -308,10 +315,13 @@ export function createCustodyRecorder({ audit, clock }: { audit: AuditLog; clock
         entityId: e.id,
       });
       const actor = requireActor(ctx);
-      const by = actor.kind === 'system' ? null : actor.id;
+      // A confirmation is a person's word that the mineral changed hands: jobs and seeds (the system
+      // actor) cannot give it, and the table requires who confirmed with when.
+      if (actor.kind === 'system') throw problems.forbidden();
+      const by = actor.id;
       // Confirming twice changes nothing; confirming one's own record is no confirmation.
       if (!e.confirmed_at) {
-        if (by !== null && e.recorded_by === by) throw custodyProblems.ownConfirmation();
+        if (e.recorded_by === by) throw custodyProblems.ownConfirmation();
         if ((await repo.confirmEvent(tx, e.id, by, clock.now())) === 1) {
           const event = toEventDto((await repo.findEvent(tx, e.id))!, await repo.lotsOfEvents(tx, [e.id]));
           await audit.record(tx, ctx, {

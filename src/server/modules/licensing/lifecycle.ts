@@ -6,6 +6,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import type { DB, Queryable, Tx } from '../../platform/db/schema.ts';
 import { problems } from '../../platform/errors.ts';
+import { verifiedLevel } from '../improvement/repo.ts';
 import * as repo from './repo.ts';
 import { validTo } from './workflow.ts';
 
@@ -59,14 +60,15 @@ export function queueTiming(submittedAt: Date, now: Date, serviceStandardDays: n
 }
 
 /**
- * The level of the improvement standard a holder has reached. Issue 6 (the improvement module)
- * supplies it; until then no level is known and conditions with a level are decided by an officer.
+ * The level of the improvement standard a holder has reached: the one found by its latest
+ * verification (a self-assessment never counts). Null when it was never verified, and then
+ * conditions with a level are decided by an officer.
  */
 export async function improvementLevelOf(
-  _db: Queryable,
-  _holder: { kind: string; id: string },
+  db: Queryable,
+  holder: { kind: string; id: string },
 ): Promise<number | null> {
-  return null;
+  return verifiedLevel(db, holder.kind, holder.id);
 }
 
 /**

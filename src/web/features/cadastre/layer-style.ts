@@ -11,10 +11,12 @@ export const KIND_COLOURS: Readonly<Record<LayerKind, string>> = {
   protected_area: '#c62828',
   customary_land: '#795548',
   activity_detection: '#e65100',
+  armed_group_presence: '#212121',
 };
 
 /** Drawing order, bottom first: wide context under the rights, detections on top. */
 export const KIND_DRAW_ORDER: readonly LayerKind[] = [
+  'armed_group_presence',
   'customary_land',
   'protected_area',
   'asm_zone',

@@ -25,6 +25,7 @@ export const KIND_COLOURS: Record<LayerKind, string> = {
   protected_area: '#00695c',
   customary_land: '#9e9d24',
   activity_detection: '#ef6c00',
+  armed_group_presence: '#424242',
 };
 const CONFLICT_KINDS = new Set<LayerKind>([...RIGHT_KINDS, 'protected_area']);
 const APPLIED = '#0b3d91';

@@ -147,6 +147,23 @@ export default function LicencePage() {
         )}
       </section>
 
+      {can('logbooks.read') && (
+        <section className="panel" aria-labelledby="logbook-title">
+          <h2 id="logbook-title">{t('licensing:logbook.title')}</h2>
+          <p>{t('licensing:logbook.panelText')}</p>
+          <p className="actions">
+            {can('logbooks.record') && (
+              <Link to={`/licensing/licences/${l.id}/logbook`} className="button primary">
+                {t('licensing:logbook.open')}
+              </Link>
+            )}{' '}
+            <a href={`/api/v1/licences/${l.id}/logbook.pdf`} className="button secondary">
+              {t('licensing:logbook.blankPdf')}
+            </a>
+          </p>
+        </section>
+      )}
+
       {can('licensing.apply') && <LicenceRenewal licence={l} />}
 
       <LicenceConditions licenceId={l.id} decide={decide} />

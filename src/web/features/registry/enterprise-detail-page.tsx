@@ -24,6 +24,7 @@ import {
   EntityHistory,
   Fact,
   HolderLicences,
+  ImprovementLink,
   LoadFailed,
   problemKey,
   TextAreaField,
@@ -129,6 +130,7 @@ export default function EnterpriseDetailPage() {
           </Link>
         )}
         <ApplyForLicenceLink holderKind="enterprise" holderId={e.id} />
+        <ImprovementLink subjectKind="enterprise" subjectId={e.id} />
       </div>
       <dl className="registry-facts">
         <Fact label={t('registry:reference')}>

@@ -22,6 +22,7 @@ import {
   Fact,
   HolderLicences,
   ID_TYPES,
+  ImprovementLink,
   LoadFailed,
   problemKey,
   usePageTitle,
@@ -85,6 +86,7 @@ export default function PersonDetailPage() {
       <div role="status">{notice && <p className="notice">{t(notice)}</p>}</div>
       <div className="actions">
         <ApplyForLicenceLink holderKind="person" holderId={person.id} />
+        <ImprovementLink subjectKind="person" subjectId={person.id} />
       </div>
       <PersonPhoto
         person={person}

@@ -36,6 +36,7 @@ import {
   EntityHistory,
   Fact,
   HolderLicences,
+  ImprovementLink,
   LoadFailed,
   usePageTitle,
   useRegistryFieldError,
@@ -452,6 +453,7 @@ export function ProductionUnitDetailPage() {
           </Link>
         )}
         <ApplyForLicenceLink holderKind="production_unit" holderId={u.id} />
+        <ImprovementLink subjectKind="production_unit" subjectId={u.id} />
       </div>
       <dl className="registry-facts">
         <Fact label={t('registry:reference')}>

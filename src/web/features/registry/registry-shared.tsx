@@ -125,6 +125,18 @@ export function ApplyForLicenceLink({ holderKind, holderId }: { holderKind: Hold
   );
 }
 
+/** The holder's page of the improvement standard: the level reached, progress and plan (issue 6). */
+export function ImprovementLink({ subjectKind, subjectId }: { subjectKind: HolderKind; subjectId: string }) {
+  const { t } = useTranslation('registry');
+  const { can } = useSession();
+  if (!can('improvement.read')) return null;
+  return (
+    <Link to={`/improvement/${subjectKind}/${subjectId}`} className="button secondary">
+      {t('registry:improvementLink')}
+    </Link>
+  );
+}
+
 interface Page<T> {
   items: T[];
   nextCursor: string | null;
