@@ -17,6 +17,7 @@ import { registerAuthRoutes } from './modules/auth/routes.ts';
 import { registerCadastreRoutes } from './modules/cadastre/routes.ts';
 import { registerClientConfigRoutes } from './modules/client-config/routes.ts';
 import { registerCustodyActorStatusRoutes } from './modules/custody/actor-status.routes.ts';
+import { registerCustodyBatchRoutes } from './modules/custody/batch.routes.ts';
 import { registerCustodyLabelRoutes } from './modules/custody/label.routes.ts';
 import { registerCustodyOversightRoutes } from './modules/custody/oversight.routes.ts';
 import { registerCustodyRoutes } from './modules/custody/routes.ts';
@@ -271,6 +272,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerPublicRegisterRoutes(typed, moduleDeps);
       registerCadastreRoutes(typed, moduleDeps);
       registerCustodyRoutes(typed, moduleDeps);
+      registerCustodyBatchRoutes(typed, moduleDeps);
       registerCustodyOversightRoutes(typed, moduleDeps);
       registerImprovementRoutes(typed, moduleDeps);
       registerCustodyLabelRoutes(typed, moduleDeps);

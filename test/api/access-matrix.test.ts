@@ -1409,6 +1409,26 @@ const ENDPOINTS: Endpoint[] = [
   },
   {
     method: 'POST',
+    url: '/api/v1/custody/transfers/batch',
+    permission: 'custody.record',
+    kind: 'write',
+    request: async (a) => ({
+      url: '/api/v1/custody/transfers/batch',
+      payload: {
+        items: [
+          {
+            id: uuidv7(),
+            lotIds: [await custodyLotIn(a)],
+            sellerActorId: await custodyActorIn(a, 'miner'),
+            buyerActorId: await custodyActorIn(a, 'buying_station'),
+            recordedSide: 'buyer',
+          },
+        ],
+      },
+    }),
+  },
+  {
+    method: 'POST',
     url: '/api/v1/custody/transfers/:id/confirm',
     permission: 'custody.record',
     kind: 'write',

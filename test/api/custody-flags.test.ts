@@ -4,7 +4,7 @@
  * with a side whose licences are suspended; prices far from the day's reference price (with the real
  * World Bank gold price when ../shared/data is there). Then listing, jurisdiction and resolving.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../src/shared/ids.ts';
@@ -12,6 +12,7 @@ import { BALANCE_FLAGS, FLAG_CODES } from '../../src/shared/schemas/custody-over
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { custodyActor, type Headers, post, produce } from '../support/custody-flow.ts';
 import { COMMUNITY_PERMIT, installTestProfile } from '../support/licence-profile.ts';
+import { reportMissing, sharedDataFile } from '../support/shared-data.ts';
 
 let t: TestApp;
 let admin: Headers;
@@ -251,11 +252,13 @@ describe('trade flags', () => {
     expect((await post(t, regional, '/api/v1/custody/reference-prices', body)).statusCode).toBe(403);
   });
 
-  const GOLD = '../shared/data/gold/gold_monthly_usd_1833-2026_datahub.csv';
-  it.skipIf(!existsSync(GOLD))(
+  const GOLD_FILE = 'gold/gold_monthly_usd_1833-2026_datahub.csv';
+  const GOLD = sharedDataFile(GOLD_FILE);
+  if (!GOLD) reportMissing('The real gold price test', [GOLD_FILE]);
+  it.skipIf(!GOLD)(
     'with the real monthly gold price (World Bank Pink Sheet, PDDL), a fair price passes and a half price does not',
     async () => {
-      const row = readFileSync(GOLD, 'utf8')
+      const row = readFileSync(GOLD!, 'utf8')
         .split('\n')
         .find((l) => l.startsWith('2026-02,'));
       if (!row) {

@@ -2,8 +2,9 @@
  * Properties of the chain of custody over random sequences of production, transfers, splits,
  * merges, processing and exports sent through the API: no sequence creates or destroys mass (what
  * was produced is, to the milligram, in open lots, exported lots or recorded processing losses),
- * every lot's upstream shares add up to exactly 1, and every site's production is accounted for
- * downstream to the milligram.
+ * every lot's upstream shares add up to exactly 1 and equal the composition this test follows forward
+ * on its own (a merge mixes its inputs by mass; a split, processing or transfer keeps the mix), and
+ * every site's production is accounted for downstream to the milligram.
  */
 import fc from 'fast-check';
 import { sql } from 'kysely';
@@ -42,7 +43,15 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     lot: fc.nat(),
     cuts: fc.array(fc.integer({ min: 1, max: 999 }), { minLength: 1, maxLength: 3 }),
   }),
-  fc.record({ op: fc.constant('merge' as const), holder: fc.nat(), take: fc.integer({ min: 2, max: 4 }) }),
+  {
+    // Merges are what mix origins: drawn more often than the rest.
+    arbitrary: fc.record({
+      op: fc.constant('merge' as const),
+      holder: fc.nat(),
+      take: fc.integer({ min: 2, max: 4 }),
+    }),
+    weight: 3,
+  },
   fc.record({
     op: fc.constant('process' as const),
     lot: fc.nat(),
@@ -69,6 +78,29 @@ function sumFractions(shares: { numerator: string; denominator: string }[]): [bi
   return [n, d];
 }
 
+/** Exact fractions as [numerator, denominator], kept by the test itself, apart from the server's. */
+type Q = readonly [bigint, bigint];
+/** Origin lot id → its exact part of a lot. */
+type Mix = Map<string, Q>;
+const reduce = ([n, d]: Q): Q => {
+  let [a, b] = [n < 0n ? -n : n, d];
+  while (b !== 0n) [a, b] = [b, a % b];
+  return [n / a, d / a];
+};
+const addQ = (x: Q, y: Q): Q => reduce([x[0] * y[1] + y[0] * x[1], x[1] * y[1]]);
+
+/** A merge: each input's mix, weighted by its mass in the total. */
+function mixOf(inputs: { mix: Mix; mass: number }[]): Mix {
+  const total = BigInt(inputs.reduce((s, i) => s + i.mass, 0));
+  const out: Mix = new Map();
+  for (const input of inputs)
+    for (const [origin, [n, d]] of input.mix) {
+      const part = reduce([n * BigInt(input.mass), d * total]);
+      out.set(origin, addQ(out.get(origin) ?? [0n, 1n], part));
+    }
+  return out;
+}
+
 async function totals() {
   return (
     await sql<{ produced: number; open: number; exported: number; lost: number }>`
@@ -92,24 +124,29 @@ describe('random custody sequences', () => {
         const exporter = await custodyActor(t, admin, 'obuasi', 'exporter');
         const pit = await site(t, admin, 'obuasi');
         let open: OpenLot[] = [];
-        const touched = new Set<string>();
+        // Every lot of this run, with its mix of origins as this test computes it.
+        const touched = new Map<string, Mix>();
         const add = (
           event: { lots: { lotId: string; role: string; massMg: number }[] },
           holder: string,
           mineral: string,
+          mix: Mix,
         ) => {
           for (const o of lotsIn(event as never, 'output')) {
             open.push({ id: o.lotId, holder, mass: o.massMg, mineral });
-            touched.add(o.lotId);
+            touched.set(o.lotId, mix);
           }
         };
+        const own = (id: string): Mix => new Map([[id, [1n, 1n] as const]]);
         const drop = (ids: string[]) => {
           open = open.filter((l) => !ids.includes(l.id));
         };
-        // Always something to work on.
-        const first = await produce(t, admin, miner, pit, 1_000_000);
-        open.push({ id: first.id, holder: miner, mass: first.massMg, mineral: 'gold' });
-        touched.add(first.id);
+        // Always something to work on: three gold lots of unequal mass, so that merges mix origins.
+        for (const mass of [1_000_000, 370_001, 52_913]) {
+          const first = await produce(t, admin, miner, pit, mass);
+          open.push({ id: first.id, holder: miner, mass: first.massMg, mineral: 'gold' });
+          touched.set(first.id, own(first.id));
+        }
 
         for (const op of ops) {
           const pick = (i: number) => open[i % open.length];
@@ -117,7 +154,7 @@ describe('random custody sequences', () => {
             const mineral = op.tin ? 'tin' : 'gold';
             const lot = await produce(t, admin, miner, pit, op.mass, { mineral });
             open.push({ id: lot.id, holder: miner, mass: lot.massMg, mineral });
-            touched.add(lot.id);
+            touched.set(lot.id, own(lot.id));
           } else if (open.length === 0) {
           } else if (op.op === 'transfer') {
             const lot = pick(op.lot)!;
@@ -145,7 +182,7 @@ describe('random custody sequences', () => {
             });
             expect(res.statusCode, res.body).toBe(201);
             drop([lot.id]);
-            add(res.json(), lot.holder, lot.mineral);
+            add(res.json(), lot.holder, lot.mineral, touched.get(lot.id)!);
           } else if (op.op === 'merge') {
             const holder = holders[op.holder % holders.length]!;
             const mine = open.filter((l) => l.holder === holder).slice(0, op.take);
@@ -158,7 +195,8 @@ describe('random custody sequences', () => {
             }
             expect(res.statusCode, res.body).toBe(201);
             drop(mine.map((l) => l.id));
-            add(res.json(), holder, mine[0]!.mineral);
+            const mix = mixOf(mine.map((l) => ({ mix: touched.get(l.id)!, mass: l.mass })));
+            add(res.json(), holder, mine[0]!.mineral, mix);
           } else if (op.op === 'process') {
             const lot = pick(op.lot)!;
             const massMg = Math.floor((lot.mass * op.recoveryPermille) / 1000);
@@ -170,7 +208,7 @@ describe('random custody sequences', () => {
             expect(res.statusCode, res.body).toBe(201);
             expect(res.json().lossMg).toBe(lot.mass - massMg);
             drop([lot.id]);
-            add(res.json(), lot.holder, lot.mineral);
+            add(res.json(), lot.holder, lot.mineral, touched.get(lot.id)!);
           } else {
             const lot = pick(op.lot)!;
             const sale = await post(t, admin, '/api/v1/custody/transfers', {
@@ -194,16 +232,22 @@ describe('random custody sequences', () => {
         const sums = await totals();
         expect(sums.open + sums.exported + sums.lost).toBe(sums.produced);
 
-        // Shares: every lot of this run is made, exactly, of its origins.
-        for (const id of touched) {
+        // Shares: every lot of this run is made, exactly, of its origins, as followed here.
+        for (const [id, mix] of touched) {
           const res = await t.app.inject({
             method: 'GET',
             url: `/api/v1/lots/${id}/trace?direction=upstream`,
             headers: admin,
           });
           expect(res.statusCode, res.body).toBe(200);
-          const [n, d] = sumFractions(res.json().origins.map((o: { share: never }) => o.share));
+          const origins: { lotId: string; share: { numerator: string; denominator: string } }[] =
+            res.json().origins;
+          const [n, d] = sumFractions(origins.map((o) => o.share));
           expect(n).toBe(d);
+          const served = new Map(
+            origins.map((o) => [o.lotId, reduce([BigInt(o.share.numerator), BigInt(o.share.denominator)])]),
+          );
+          expect(served).toEqual(mix);
         }
 
         // The pit's production, followed downstream, is all accounted for.

@@ -320,3 +320,37 @@ export const siteDownstreamSchema = z.object({
   destinations: z.array(traceDestinationSchema),
 });
 export type SiteDownstreamDto = z.infer<typeof siteDownstreamSchema>;
+
+/** Most transfers one batch may carry: a buying station's day, sent when the network comes back. */
+export const TRANSFER_BATCH_MAX = 500;
+
+export const transferBatchBody = z.strictObject({
+  items: z
+    .array(transferBody)
+    .min(1)
+    .max(TRANSFER_BATCH_MAX)
+    .describe(
+      'Transfers in the order they happened; each needs its client id, so sending the batch again is safe.',
+    ),
+});
+export type TransferBatchInput = z.infer<typeof transferBatchBody>;
+
+export const transferBatchItemSchema = z.object({
+  index: z.number().int(),
+  status: z.number().int().describe('201 recorded, 200 already recorded with this id, 4xx refused'),
+  event: eventSchema.optional(),
+  problem: z
+    .object({
+      code: z.string(),
+      detail: z.string(),
+      errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional(),
+    })
+    .optional(),
+});
+export const transferBatchSchema = z.object({
+  recorded: z.number().int(),
+  replayed: z.number().int(),
+  refused: z.number().int(),
+  items: z.array(transferBatchItemSchema),
+});
+export type TransferBatchDto = z.infer<typeof transferBatchSchema>;

@@ -72,6 +72,56 @@ export function edgesOf(lots: readonly GraphLot[], events: ReadonlyMap<string, G
   return edges;
 }
 
+/** A list per key, appended in place (spreading a new array per push is quadratic on a big merge). */
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/**
+ * Upstream: for the traced lot, the share of its mass that came from each lot created by production.
+ * Walked backwards from the traced lot: a lot is consumed by one event only, so its share is the
+ * share of what that event made (within the traced set) times its part of the event's input. An
+ * event hands shares to its inputs once all the lots it made in the set have theirs. Linear in the
+ * lots and events: the sum over paths, without building every lot's composition.
+ */
+export function upstreamShares(
+  lotId: string,
+  lots: readonly GraphLot[],
+  events: ReadonlyMap<string, GraphEvent>,
+): Map<string, Fraction> {
+  const inputsOf = new Map<string, GraphLot[]>();
+  for (const l of lots) if (l.consumed_by_event) push(inputsOf, l.consumed_by_event, l);
+  // How many lots of the set each event made that still wait for their share.
+  const waiting = new Map<string, number>();
+  for (const l of lots)
+    if (l.id !== lotId) waiting.set(l.created_by_event, (waiting.get(l.created_by_event) ?? 0) + 1);
+  const made = new Map<string, Fraction>();
+  const origins = new Map<string, Fraction>();
+  const start = lots.find((l) => l.id === lotId);
+  if (!start) return origins;
+  waiting.set(start.created_by_event, (waiting.get(start.created_by_event) ?? 0) + 1);
+  const ready: [GraphLot, Fraction][] = [[start, Fraction.ONE]];
+  while (ready.length > 0) {
+    const [lot, share] = ready.pop()!;
+    const eventId = lot.created_by_event;
+    const inputs = inputsOf.get(eventId);
+    if (!inputs) {
+      origins.set(lot.id, share);
+      continue;
+    }
+    const sum = (made.get(eventId) ?? Fraction.ZERO).add(share);
+    made.set(eventId, sum);
+    const left = waiting.get(eventId)! - 1;
+    waiting.set(eventId, left);
+    if (left > 0) continue;
+    const total = BigInt(events.get(eventId)!.input_mg);
+    for (const input of inputs) ready.push([input, sum.mul(new Fraction(BigInt(input.mass_mg), total))]);
+  }
+  return origins;
+}
+
 /** Lots in an order where every lot comes after the lots it was made from (Kahn). */
 function topological(lots: readonly GraphLot[], edges: readonly Edge[]): GraphLot[] {
   const byId = new Map(lots.map((l) => [l.id, l]));
@@ -79,7 +129,7 @@ function topological(lots: readonly GraphLot[], edges: readonly Edge[]): GraphLo
   const next = new Map<string, string[]>();
   for (const e of edges) {
     indegree.set(e.to, (indegree.get(e.to) ?? 0) + 1);
-    next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+    push(next, e.from, e.to);
   }
   const queue = lots.filter((l) => indegree.get(l.id) === 0).map((l) => l.id);
   const order: GraphLot[] = [];
@@ -93,39 +143,6 @@ function topological(lots: readonly GraphLot[], edges: readonly Edge[]): GraphLo
     }
   }
   return order;
-}
-
-/**
- * Upstream: for the traced lot, the share of its mass that came from each lot created by production.
- * Each lot's composition is the mass-weighted sum of its inputs' compositions.
- */
-export function upstreamShares(
-  lotId: string,
-  lots: readonly GraphLot[],
-  events: ReadonlyMap<string, GraphEvent>,
-): Map<string, Fraction> {
-  const edges = edgesOf(lots, events);
-  const byId = new Map(lots.map((l) => [l.id, l]));
-  const inputs = new Map<string, GraphLot[]>();
-  for (const e of edges) inputs.set(e.to, [...(inputs.get(e.to) ?? []), byId.get(e.from)!]);
-  const composition = new Map<string, Map<string, Fraction>>();
-  for (const lot of topological(lots, edges)) {
-    const ins = inputs.get(lot.id);
-    if (!ins) {
-      composition.set(lot.id, new Map([[lot.id, Fraction.ONE]]));
-      continue;
-    }
-    const total = BigInt(events.get(lot.created_by_event)!.input_mg);
-    const mix = new Map<string, Fraction>();
-    for (const input of ins) {
-      const weight = new Fraction(BigInt(input.mass_mg), total);
-      for (const [origin, share] of composition.get(input.id)!) {
-        mix.set(origin, (mix.get(origin) ?? Fraction.ZERO).add(weight.mul(share)));
-      }
-    }
-    composition.set(lot.id, mix);
-  }
-  return composition.get(lotId) ?? new Map();
 }
 
 export interface DownstreamResult {
@@ -150,8 +167,7 @@ export function downstreamShares(
   const starts = new Set(startIds);
   const byId = new Map(lots.map((l) => [l.id, l]));
   const inputs = new Map<string, GraphLot[]>();
-  for (const e of edges)
-    if (!starts.has(e.to)) inputs.set(e.to, [...(inputs.get(e.to) ?? []), byId.get(e.from)!]);
+  for (const e of edges) if (!starts.has(e.to)) push(inputs, e.to, byId.get(e.from)!);
   const shares = new Map<string, Fraction>();
   for (const lot of topological(lots, edges)) {
     if (starts.has(lot.id)) {
