@@ -18,6 +18,7 @@ import { registerCadastreRoutes } from './modules/cadastre/routes.ts';
 import { registerClientConfigRoutes } from './modules/client-config/routes.ts';
 import { registerCustodyActorStatusRoutes } from './modules/custody/actor-status.routes.ts';
 import { registerCustodyBatchRoutes } from './modules/custody/batch.routes.ts';
+import { registerDueDiligenceRoutes } from './modules/custody/due-diligence.routes.ts';
 import { registerCustodyLabelRoutes } from './modules/custody/label.routes.ts';
 import { registerCustodyOversightRoutes } from './modules/custody/oversight.routes.ts';
 import { registerCustodyRoutes } from './modules/custody/routes.ts';
@@ -277,6 +278,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerImprovementRoutes(typed, moduleDeps);
       registerCustodyLabelRoutes(typed, moduleDeps);
       registerCustodyActorStatusRoutes(typed, moduleDeps);
+      registerDueDiligenceRoutes(typed, moduleDeps);
       registerLogbookRoutes(typed, moduleDeps);
     },
     { prefix: '/api/v1' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTOR_KINDS } from './schemas/custody.ts';
 
 /**
  * A country profile holds one country's ASM rules as data: licence tiers, fees, royalties, benefit
@@ -251,6 +252,17 @@ export const custodySettingsSchema = z.strictObject({
   priceAboveReferencePercent: z.number().min(100).max(10_000).default(130),
   /** Production at a site this close to an area where armed groups are reported is flagged, in metres. */
   armedGroupDistanceMetres: z.number().min(0).max(200_000).default(10_000),
+  /**
+   * What the due-diligence report tells a buyer of these kinds about a lot: its origins should have
+   * reached this level of the improvement standard (a level code of improvementStandard). It informs;
+   * no transfer is refused for it.
+   */
+  buyerEligibility: z
+    .strictObject({
+      minimumImprovementLevel: code,
+      appliesTo: z.array(z.enum(ACTOR_KINDS)).min(1, 'name at least one kind of buyer'),
+    })
+    .optional(),
   notes: localizedText.optional(),
 });
 export type CustodySettings = z.infer<typeof custodySettingsSchema>;
@@ -390,6 +402,19 @@ function checkProfile(p: ProfileShape, ctx: z.RefinementCtx): void {
   });
 
   if (p.improvementStandard) checkImprovementStandard(p, issue, unique);
+  const eligibility = p.custody?.buyerEligibility;
+  if (eligibility) {
+    const at: Path = ['custody', 'buyerEligibility', 'minimumImprovementLevel'];
+    const levelCodes = p.improvementStandard?.levels.map((l) => l.code) ?? [];
+    if (!levelCodes.includes(eligibility.minimumImprovementLevel))
+      issue(
+        at,
+        levelCodes.length === 0
+          ? 'needs an improvementStandard with this level'
+          : `"${eligibility.minimumImprovementLevel}" is not a level of the improvement standard (${levelCodes.join(', ')})`,
+      );
+    unique('buyer kind', eligibility.appliesTo, ['custody', 'buyerEligibility', 'appliesTo']);
+  }
 
   p.boundaries.forEach((b, i) => {
     if (!levels.has(b.level))

@@ -1607,6 +1607,47 @@ const ENDPOINTS: Endpoint[] = [
     request: async (a) => ({ url: `/api/v1/lots/labels.pdf?ids=${await custodyLotCached(a)}` }),
   },
   {
+    method: 'GET',
+    url: '/api/v1/lots/:id/due-diligence',
+    permission: 'custody.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/lots/${await custodyLotCached(a)}/due-diligence` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/lots/:id/due-diligence.pdf',
+    permission: 'custody.read',
+    kind: 'read',
+    request: async (a) => ({ url: `/api/v1/lots/${await custodyLotCached(a)}/due-diligence.pdf` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/lots/:id/eligibility',
+    permission: 'custody.read',
+    kind: 'read',
+    request: async (a) => ({
+      url: `/api/v1/lots/${await custodyLotCached(a)}/eligibility?buyerKind=exporter`,
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/custody/actors/:id/due-diligence',
+    permission: 'custody.read',
+    kind: 'read',
+    request: async (a) => ({
+      url: `/api/v1/custody/actors/${await custodyActorIn(a, 'exporter')}/due-diligence`,
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/custody/actors/:id/due-diligence.pdf',
+    permission: 'custody.read',
+    kind: 'read',
+    request: async (a) => ({
+      url: `/api/v1/custody/actors/${await custodyActorIn(a, 'exporter')}/due-diligence.pdf`,
+    }),
+  },
+  {
     method: 'POST',
     url: '/api/v1/custody/actors/:id/suspend',
     permission: 'custody.suspend',

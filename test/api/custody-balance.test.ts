@@ -2,6 +2,7 @@
  * Mass balance per actor and period: random sequences of production, sales, splits, processing and
  * exports (fast-check), each balance checked against one computed here from the events' own
  * semantics, in the profile's time zone (UTC+1, so a day starts at 23:00 UTC the day before); the
+ * same for whole months, read from the monthly totals the database keeps (migration 0022); the
  * tolerance flags; pages, CSV and jurisdiction.
  */
 import fc from 'fast-check';
@@ -38,12 +39,18 @@ afterAll(async () => {
 
 const get = (url: string, headers: Headers = admin) => t.app.inject({ method: 'GET', url, headers });
 
-/** 2026-03-01 plus `day` days, at `minute` minutes past local midnight, as an instant. */
+/** 2026-03-01 plus `day` days (negative: before it), at `minute` minutes past local midnight. */
 const at = (day: number, minute: number) =>
-  new Date(
-    Date.parse(`2026-03-${String(1 + day).padStart(2, '0')}T00:00:00${ZONE_OFFSET}`) + minute * 60_000,
-  );
-const date = (day: number) => `2026-03-${String(1 + day).padStart(2, '0')}`;
+  new Date(Date.parse(`2026-03-01T00:00:00${ZONE_OFFSET}`) + day * 86_400_000 + minute * 60_000);
+/** The local calendar date of that day (UTC+1: an hour after the instant of its midnight). */
+const date = (day: number) => new Date(at(day, 0).getTime() + 3_600_000).toISOString().slice(0, 10);
+/** Whole months as day ranges: the balance then reads the database's monthly totals. */
+const MONTHS: [number, number][] = [
+  [-59, -29], // January
+  [-28, -1], // February
+  [0, 30], // March
+  [-28, 30], // February and March
+];
 
 type Step =
   | { kind: 'produce'; massMg: number; day: number; minute: number }
@@ -52,7 +59,8 @@ type Step =
   | { kind: 'process'; pick: number; keep: number; day: number; minute: number }
   | { kind: 'export'; pick: number; day: number; minute: number };
 
-const when = { day: fc.integer({ min: 0, max: 9 }), minute: fc.integer({ min: 0, max: 1439 }) };
+// Late January to the end of March, so that periods of whole months hold events and cross month ends.
+const when = { day: fc.integer({ min: -40, max: 30 }), minute: fc.integer({ min: 0, max: 1439 }) };
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({
     kind: fc.constant('produce' as const),
@@ -132,8 +140,8 @@ describe('mass balance', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(step, { minLength: 1, maxLength: 10 }),
-        fc.integer({ min: 0, max: 9 }),
-        fc.integer({ min: 0, max: 9 }),
+        fc.integer({ min: -40, max: 30 }),
+        fc.integer({ min: -40, max: 30 }),
         async (steps, a, b) => {
           const miner = await custodyActor(t, admin, 'obuasi', 'miner');
           const trader = await custodyActor(t, admin, 'obuasi', 'trader');
@@ -206,19 +214,20 @@ describe('mass balance', () => {
               flows.push(flow(exporter, occurredAt, { exported: lot.mass }));
             }
           }
-          const [from, to] = a <= b ? [a, b] : [b, a];
-          for (const actor of actors) {
-            const got = await balanceOf(actor, date(from), date(to));
-            expect(got).toMatchObject(expected(flows, actor, from, to));
-            expect(got.closingMg).toBe(
-              got.openingMg +
-                got.producedMg +
-                got.purchasedMg -
-                got.soldMg -
-                got.exportedMg -
-                got.processingLossMg,
-            );
-          }
+          const periods: [number, number][] = [a <= b ? [a, b] : [b, a], ...MONTHS];
+          for (const [from, to] of periods)
+            for (const actor of actors) {
+              const got = await balanceOf(actor, date(from), date(to));
+              expect(got).toMatchObject(expected(flows, actor, from, to));
+              expect(got.closingMg).toBe(
+                got.openingMg +
+                  got.producedMg +
+                  got.purchasedMg -
+                  got.soldMg -
+                  got.exportedMg -
+                  got.processingLossMg,
+              );
+            }
         },
       ),
       { numRuns: 12 },

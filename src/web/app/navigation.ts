@@ -62,6 +62,30 @@ export const NAVIGATION: NavEntry[] = [
     description: 'cards.custodyActors',
   },
   {
+    path: '/custody/flags',
+    label: 'nav.custodyFlags',
+    permission: 'custody.read',
+    description: 'cards.custodyFlags',
+  },
+  {
+    path: '/custody/incidents',
+    label: 'nav.custodyIncidents',
+    permission: 'incidents.read',
+    description: 'cards.custodyIncidents',
+  },
+  {
+    path: '/custody/mass-balance',
+    label: 'nav.massBalance',
+    permission: 'custody.read',
+    description: 'cards.massBalance',
+  },
+  {
+    path: '/logbooks/missing',
+    label: 'nav.missingLogbooks',
+    permission: 'logbooks.read',
+    description: 'cards.missingLogbooks',
+  },
+  {
     path: '/improvement',
     label: 'nav.improvement',
     permission: 'improvement.read',

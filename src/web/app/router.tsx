@@ -50,6 +50,7 @@ const LicencesPage = lazy(() => import('../features/licensing/licences-page.tsx'
 const LicencePage = lazy(() => import('../features/licensing/licence-page.tsx'));
 // Production logbooks (issue 6): a period's figures, opened from the paper logbook's QR code.
 const LogbookEntryPage = lazy(() => import('../features/logbooks/logbook-entry-page.tsx'));
+const MissingLogbooksPage = lazy(() => import('../features/logbooks/missing-page.tsx'));
 // Cadastre (issue 5): mining activity to reach, for outreach and formalisation.
 const HotspotsPage = lazy(() => import('../features/cadastre/hotspots-page.tsx'));
 const CadastreLayersPage = lazy(() => import('../features/cadastre/layers-page.tsx'));
@@ -58,6 +59,12 @@ const CustodyLotsPage = lazy(() => import('../features/custody/lots-page.tsx'));
 const CustodyLotPage = lazy(() => import('../features/custody/lot-page.tsx'));
 const CustodyProductionPage = lazy(() => import('../features/custody/production-page.tsx'));
 const CustodyActorsPage = lazy(() => import('../features/custody/actors-page.tsx'));
+// Due diligence (issue 6): risk flags, the incident register, mass balances.
+const CustodyFlagsPage = lazy(() => import('../features/custody/flags-page.tsx'));
+const CustodyFlagPage = lazy(() => import('../features/custody/flag-page.tsx'));
+const CustodyIncidentsPage = lazy(() => import('../features/custody/incidents-page.tsx'));
+const CustodyIncidentPage = lazy(() => import('../features/custody/incident-page.tsx'));
+const MassBalancePage = lazy(() => import('../features/custody/mass-balance-page.tsx'));
 // Improvement standard (issue 6): assessments, levels, progress and improvement plans.
 const ImprovementPage = lazy(() => import('../features/improvement/improvement-page.tsx'));
 const ImprovementSubjectPage = lazy(() => import('../features/improvement/subject-page.tsx'));
@@ -98,12 +105,18 @@ export const router = createBrowserRouter([
       { path: 'licensing/licences', element: <LicencesPage /> },
       { path: 'licensing/licences/:id', element: <LicencePage /> },
       { path: 'licensing/licences/:id/logbook', element: <LogbookEntryPage /> },
+      { path: 'logbooks/missing', element: <MissingLogbooksPage /> },
       { path: 'cadastre/hotspots', element: <HotspotsPage /> },
       { path: 'cadastre/layers', element: <CadastreLayersPage /> },
       { path: 'custody/lots', element: <CustodyLotsPage /> },
       { path: 'custody/lots/new', element: <CustodyProductionPage /> },
       { path: 'custody/lots/:id', element: <CustodyLotPage /> },
       { path: 'custody/actors', element: <CustodyActorsPage /> },
+      { path: 'custody/flags', element: <CustodyFlagsPage /> },
+      { path: 'custody/flags/:id', element: <CustodyFlagPage /> },
+      { path: 'custody/incidents', element: <CustodyIncidentsPage /> },
+      { path: 'custody/incidents/:id', element: <CustodyIncidentPage /> },
+      { path: 'custody/mass-balance', element: <MassBalancePage /> },
       { path: 'improvement', element: <ImprovementPage /> },
       { path: 'improvement/:kind/:id', element: <ImprovementSubjectPage /> },
       { path: 'tasks', element: <TasksPage /> },

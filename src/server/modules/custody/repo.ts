@@ -327,14 +327,31 @@ const GRAPH_COLUMNS = sql`l.id, l.tag, l.mineral, l.form, l.mass_mg, l.status, l
  * along two paths once.
  */
 export async function upstreamLots(db: Queryable, lotId: string): Promise<GraphLot[]> {
-  const r = await sql<GraphLot>`
+  return (await upstreamGraph(db, lotId)).lots;
+}
+
+/**
+ * The upstream lots with the events that made them, in one round trip: every event the upstream
+ * shares need is the maker of a lot in the set.
+ */
+export async function upstreamGraph(
+  db: Queryable,
+  lotId: string,
+): Promise<{ lots: GraphLot[]; events: Map<string, GraphEvent> }> {
+  const r = await sql<GraphLot & { event_kind: GraphEvent['kind']; input_mg: number; loss_mg: number }>`
     WITH RECURSIVE up (id) AS (
       SELECT ${lotId}::uuid
       UNION
       SELECT i.id FROM up JOIN lots o ON o.id = up.id JOIN lots i ON i.consumed_by_event = o.created_by_event
     )
-    SELECT ${GRAPH_COLUMNS} FROM up JOIN lots l ON l.id = up.id`.execute(db);
-  return r.rows;
+    SELECT ${GRAPH_COLUMNS}, e.kind AS event_kind, e.input_mg, e.loss_mg
+      FROM up JOIN lots l ON l.id = up.id JOIN custody_events e ON e.id = l.created_by_event`.execute(db);
+  const events = new Map<string, GraphEvent>();
+  const lots: GraphLot[] = r.rows.map(({ event_kind, input_mg, loss_mg, ...lot }) => {
+    events.set(lot.created_by_event, { id: lot.created_by_event, kind: event_kind, input_mg, loss_mg });
+    return lot;
+  });
+  return { lots, events };
 }
 
 /** The lots made from some lots, forward to the lots that hold their mineral now. */

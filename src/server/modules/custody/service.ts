@@ -221,11 +221,7 @@ export function createCustodyService({ audit, clock }: { audit: AuditLog; clock:
     ): Promise<TraceDto> {
       const lot = await loadLot(db, ctx, lotId);
       if (direction === 'upstream') {
-        const lots = await repo.upstreamLots(db, lotId);
-        const events = await graphEvents(
-          db,
-          lots.flatMap((l) => [l.created_by_event, l.consumed_by_event]),
-        );
+        const { lots, events } = await repo.upstreamGraph(db, lotId);
         const shares = upstreamShares(lotId, lots, events);
         const byId = new Map(lots.map((l) => [l.id, l]));
         return {

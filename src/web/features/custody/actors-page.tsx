@@ -27,7 +27,7 @@ const FILTERS = ['kind', 'status'] as const;
 
 /** Who holds minerals in the user's areas, and (with custody.record) registering one more. */
 export default function ActorsPage() {
-  const { t } = useTranslation(['custody', 'common']);
+  const { t } = useTranslation(['custody', 'due-diligence', 'common']);
   const { can } = useSession();
   const title = t('custody:actors.title');
   useEffect(() => {
@@ -59,6 +59,22 @@ export default function ActorsPage() {
           {t('custody:actors.lots')}
         </Link>
       ),
+    },
+    {
+      key: 'report',
+      header: t('due-diligence:reportColumn'),
+      cell: (a) =>
+        a.kind === 'exporter' ? (
+          <a
+            href={`/api/v1/custody/actors/${a.id}/due-diligence.pdf`}
+            download={`due-diligence-${a.name}.pdf`}
+            aria-label={t('due-diligence:reportOf', { name: a.name })}
+          >
+            {t('due-diligence:reportPdf')}
+          </a>
+        ) : (
+          '—'
+        ),
     },
   ];
 

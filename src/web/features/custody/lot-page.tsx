@@ -9,6 +9,7 @@ import { useSession } from '../../app/session.tsx';
 import { tableQueryKey } from '../../components/data-table.tsx';
 import { HolderName } from '../licensing/licensing-common.tsx';
 import { LotStatusBadge, MineralName, problemKey, useActors, useMass } from './custody-common.tsx';
+import { EligibilityLine, LotReportLinks } from './due-diligence.tsx';
 import { LotActions } from './lot-actions.tsx';
 import { LotHistory } from './lot-history.tsx';
 import { LotTrace } from './lot-trace.tsx';
@@ -66,6 +67,7 @@ export default function LotPage() {
     void queryClient.invalidateQueries({ queryKey: ['custody-lot'] });
     void queryClient.invalidateQueries({ queryKey: ['custody-lot-events'] });
     void queryClient.invalidateQueries({ queryKey: ['custody-trace'] });
+    void queryClient.invalidateQueries({ queryKey: ['custody-eligibility'] });
     void queryClient.invalidateQueries({ queryKey: ['custody-lots-of'] });
     void queryClient.invalidateQueries({ queryKey: tableQueryKey('/lots') });
   };
@@ -122,7 +124,9 @@ export default function LotPage() {
         >
           {t('custody:lot.label')}
         </a>
+        <LotReportLinks lot={lot} />
       </p>
+      <EligibilityLine lotId={lot.id} />
 
       {can('custody.record') && lot.status === 'open' && holder && (
         <LotActions lot={lot} holder={holder} actors={actors.data ?? []} onChanged={changed} />

@@ -30,6 +30,7 @@ import {
   useZodForm,
   type ZodForm,
 } from '../../components/form.tsx';
+import { SiteDownstreamPanel } from '../custody/site-downstream.tsx';
 import {
   ApplyForLicenceLink,
   DateText,
@@ -502,6 +503,7 @@ export function ProductionUnitDetailPage() {
         </ul>
       )}
       <HolderLicences holderKind="production_unit" holderId={u.id} />
+      {can('custody.read') && <SiteDownstreamPanel siteId={u.id} />}
       <EntityHistory entityType="production_unit" entityId={u.id} />
     </section>
   );
