@@ -8,11 +8,20 @@ import {
 import { type FormEvent, Fragment, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useSearchParams } from 'react-router';
+import {
+  AUDIT_CATALOG,
+  type AuditModule,
+  auditActionLabelKey,
+  auditEntityTypeLabelKey,
+  auditModuleLabelKey,
+  isAuditAction,
+  isAuditEntityType,
+} from '../../../../shared/audit-catalog.ts';
 import { formatDateTime, formatNumber } from '../../../../shared/format.ts';
 import type { TaskDto } from '../../../../shared/schemas/tasks.ts';
 import { ApiError, api, get, NetworkError, query } from '../../../api/client.ts';
 import { useSession } from '../../../app/session.tsx';
-import { SelectField, type SelectOption, TextField } from '../../../components/form.tsx';
+import { type SelectOption, TextField } from '../../../components/form.tsx';
 import { TaskProgress } from '../../../components/task-progress.tsx';
 
 // ---------------------------------------------------------------------------------------------
@@ -82,48 +91,8 @@ interface AuditFilter {
   to?: string;
 }
 
-// ---------------------------------------------------------------------------------------------
-// What the server records today (grep `action: '` in src/server). Others still show, by code.
-
-const ACTIONS = [
-  'access.denied',
-  'api_token.created',
-  'api_token.revoked',
-  'audit.checkpoint',
-  'audit.verified',
-  'auth.login',
-  'auth.login_failed',
-  'auth.login_throttled',
-  'auth.logout',
-  'profile.loaded',
-  'role.updated',
-  'task.cancelled',
-  'task.created',
-  'task.downloaded',
-  'user.assignment_added',
-  'user.assignment_removed',
-  'user.created',
-  'user.disabled',
-  'user.enabled',
-  'user.exported',
-  'user.updated',
-] as const;
-
-const ENTITY_TYPES = [
-  'api_token',
-  'audit_chain',
-  'audit_checkpoint',
-  'country_profile',
-  'endpoint',
-  'role',
-  'session',
-  'task',
-  'user',
-] as const;
-
 const PAGE_SIZE = 50;
 const SIMPLE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const ACTION_KEY = /^[a-z_]+\.[a-z_]+$/;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -187,8 +156,11 @@ function useProblemText(): (err: unknown) => string {
 function useLabels() {
   const { t } = useTranslation(['audit']);
   return {
-    action: (a: string) => (ACTION_KEY.test(a) ? t(`audit:actions.${a}`, { defaultValue: a }) : a),
-    entityType: (e: string) => (SIMPLE_KEY.test(e) ? t(`audit:entityTypes.${e}`, { defaultValue: e }) : e),
+    // What the catalog does not know (an action of an older version) shows as its code.
+    action: (a: string) => (isAuditAction(a) ? t(`audit:${auditActionLabelKey(a)}`, { defaultValue: a }) : a),
+    entityType: (e: string) =>
+      isAuditEntityType(e) ? t(`audit:${auditEntityTypeLabelKey(e)}`, { defaultValue: e }) : e,
+    module: (m: AuditModule) => t(`audit:${auditModuleLabelKey(m)}`),
     field: (path: string) =>
       path
         .split('.')
@@ -569,6 +541,68 @@ function EventDetails({ event, onFilter }: { event: AuditEvent; onFilter: (patch
 // ---------------------------------------------------------------------------------------------
 // Filters
 
+interface OptionGroup {
+  key: string;
+  label: string;
+  options: SelectOption[];
+}
+
+const byLabel = (a: { label: string }, b: { label: string }) => a.label.localeCompare(b.label);
+
+/** The catalog's actions or record types under the module that records them, each in label order. */
+function catalogGroups(
+  pick: (module: (typeof AUDIT_CATALOG)[number]) => readonly string[],
+  label: (value: string) => string,
+  moduleLabel: (module: AuditModule) => string,
+): OptionGroup[] {
+  return AUDIT_CATALOG.map((m) => ({
+    key: m.module,
+    label: moduleLabel(m.module),
+    options: pick(m)
+      .map((value) => ({ value, label: label(value) }))
+      .sort(byLabel),
+  }))
+    .filter((g) => g.options.length > 0)
+    .sort(byLabel);
+}
+
+/** A labelled select whose choices sit under their module's name (one optgroup each). */
+function GroupedSelectField({
+  label,
+  value,
+  onChange,
+  placeholder,
+  groups,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder: string;
+  groups: readonly OptionGroup[];
+}) {
+  const id = useId();
+  const known = groups.some((g) => g.options.some((o) => o.value === value));
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{placeholder}</option>
+        {groups.map((g) => (
+          <optgroup key={g.key} label={g.label}>
+            {g.options.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </optgroup>
+        ))}
+        {/* A value from the address that the catalog does not know stays chosen, as its code. */}
+        {value && !known && <option value={value}>{value}</option>}
+      </select>
+    </div>
+  );
+}
+
 function Filters({ applied, onApply }: { applied: URLSearchParams; onApply: (draft: Draft) => void }) {
   const { t } = useTranslation(['audit', 'common']);
   const labels = useLabels();
@@ -584,10 +618,6 @@ function Filters({ applied, onApply }: { applied: URLSearchParams; onApply: (dra
   }, [appliedKey]);
 
   const set = (k: FilterField) => (value: string) => setDraft((d) => ({ ...d, [k]: value }));
-  const options = (known: readonly string[], current: string, label: (x: string) => string): SelectOption[] =>
-    (current && !known.includes(current) ? [...known, current] : [...known])
-      .map((value) => ({ value, label: label(value) }))
-      .sort((a, b) => a.label.localeCompare(b.label));
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -608,12 +638,12 @@ function Filters({ applied, onApply }: { applied: URLSearchParams; onApply: (dra
       <div className="filters">
         {/* Long action names must not widen the page on a small screen. */}
         <div style={{ maxWidth: '100%' }}>
-          <SelectField
+          <GroupedSelectField
             label={t('audit:filters.entityType')}
             value={draft.entityType}
             onChange={set('entityType')}
             placeholder={t('audit:filters.any')}
-            options={options(ENTITY_TYPES, draft.entityType, labels.entityType)}
+            groups={catalogGroups((m) => m.entityTypes, labels.entityType, labels.module)}
           />
         </div>
         <TextField
@@ -634,12 +664,12 @@ function Filters({ applied, onApply }: { applied: URLSearchParams; onApply: (dra
         />
         {/* Long action names must not widen the page on a small screen. */}
         <div style={{ maxWidth: '100%' }}>
-          <SelectField
+          <GroupedSelectField
             label={t('audit:filters.action')}
             value={draft.action}
             onChange={set('action')}
             placeholder={t('audit:filters.any')}
-            options={options(ACTIONS, draft.action, labels.action)}
+            groups={catalogGroups((m) => m.actions, labels.action, labels.module)}
           />
         </div>
         <TextField type="date" label={t('audit:filters.from')} value={draft.from} onChange={set('from')} />
