@@ -2,17 +2,21 @@
  * The demo chain of custody (issue 6): after the demo accounts, registry and licensing, as bootstrap
  * loads them, the Ghana and DRC profiles get actors, about twenty lots of gold from three demo sites,
  * purchases (all but one confirmed), a merge, a melt, a split and an export whose upstream trace
- * reaches the sites with shares adding up to exactly 1. Loaded once.
+ * reaches the sites with shares adding up to exactly 1. A daily illustrative reference price of gold
+ * for the last 90 days comes first, so the purchases are compared with it (and, priced a little under
+ * it, raise no price flag). Loaded once.
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CustodyDemoResult, seedCustodyDemo } from '../../src/server/demo/custody-seed.ts';
 import { seedLicensingDemo } from '../../src/server/demo/licensing-seed.ts';
+import { DEMO_PRICE_SOURCE } from '../../src/server/demo/reference-prices-seed.ts';
 import { seedRegistryDemo } from '../../src/server/demo/registry-seed.ts';
 import { seedDemo } from '../../src/server/demo/seed.ts';
 import { createCustodyService } from '../../src/server/modules/custody/service.ts';
 import { loadProfileByName } from '../../src/server/modules/profiles/loader.ts';
 import { createAuditLog } from '../../src/server/platform/audit/audit.ts';
+import { addDays, countryToday } from '../../src/server/platform/calendar.ts';
 import { systemContext } from '../../src/server/platform/context.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
@@ -20,9 +24,10 @@ const ctx = systemContext('test');
 const DAY = 86_400_000;
 
 describe.each([
-  { profile: 'ghana', country: 'GH', currency: 'GHS', demo: /\(demo\)$/ },
-  { profile: 'drc', country: 'CD', currency: 'CDF', demo: /\(démo\)$/ },
-])('the $profile demo chain of custody', ({ profile, country, currency, demo }) => {
+  // The illustrative reference: GHS 1,400 and CDF 360,000 a gram of fine gold, in minor units.
+  { profile: 'ghana', country: 'GH', currency: 'GHS', reference: 140_000, demo: /\(demo\)$/ },
+  { profile: 'drc', country: 'CD', currency: 'CDF', reference: 36_000_000, demo: /\(démo\)$/ },
+])('the $profile demo chain of custody', ({ profile, country, currency, reference, demo }) => {
   let t: TestApp;
   let seeded: CustodyDemoResult | null;
   const deps = () => ({ audit: createAuditLog({ clock: t.clock }), clock: t.clock });
@@ -116,6 +121,47 @@ describe.each([
     });
   });
 
+  it('records a reference price of gold for each of the last 90 days, drifting gently around the reference', async () => {
+    const prices = await rows(sql<{ day: string; price_minor: number; currency: string; source: string }>`
+      SELECT day::text AS day, price_minor::float8 AS price_minor, currency, source
+        FROM reference_prices WHERE country = ${country} AND mineral = 'gold' ORDER BY day DESC`);
+    const today = await countryToday(t.database.db, country, t.clock.now());
+    expect(prices.map((p) => p.day)).toEqual(Array.from({ length: 90 }, (_, i) => addDays(today, -i)));
+    for (const p of prices) {
+      expect(p).toMatchObject({ currency, source: DEMO_PRICE_SOURCE });
+      expect(Math.abs(p.price_minor - reference)).toBeLessThanOrEqual((reference * 3) / 100);
+    }
+    // It moves: not one price repeated 90 times, nor a jump from one day to the next.
+    expect(new Set(prices.map((p) => p.price_minor)).size).toBeGreaterThan(10);
+    for (let i = 1; i < prices.length; i++)
+      expect(Math.abs(prices[i]!.price_minor / prices[i - 1]!.price_minor - 1)).toBeLessThanOrEqual(0.015);
+  });
+
+  it('compares every priced purchase with that day’s reference, and none is far enough from it to be flagged', async () => {
+    // The references were set before the first purchase was recorded (flags are raised then)…
+    const [order] = await rows(sql<{ last_price: string; first_transfer: string }>`
+      SELECT (SELECT max(seq) FROM audit_events
+               WHERE action = 'custody.reference_price_set' AND entity_id LIKE ${`${country}/gold/%`}) AS last_price,
+             (SELECT min(a.seq) FROM audit_events a JOIN custody_events e ON e.id::text = a.entity_id
+               WHERE a.action = 'custody.transfer_recorded' AND e.country = ${country}) AS first_transfer`);
+    expect(BigInt(order!.last_price)).toBeLessThan(BigInt(order!.first_transfer));
+    // …each transfer's day in the profile's time zone has one in the same currency, so the price
+    // checks ran (flags.ts compares only then)…
+    const unreferenced = await rows(sql<{ id: string }>`
+      SELECT e.id FROM custody_events e
+        JOIN country_profiles cp ON cp.country = e.country
+       WHERE e.kind = 'transfer' AND e.country = ${country} AND e.price_minor IS NOT NULL
+         AND NOT EXISTS (
+           SELECT 1 FROM reference_prices r
+            WHERE r.country = e.country AND r.mineral = 'gold' AND r.currency = e.currency
+              AND r.day = (e.occurred_at AT TIME ZONE (cp.document ->> 'timeZone'))::date)`);
+    expect(unreferenced).toEqual([]);
+    // …and the purchases, a little under the reference, are within the profile's 70–130 %.
+    const flags = await rows(sql<{ code: string }>`
+      SELECT code FROM custody_flags WHERE country = ${country} AND code LIKE 'price%'`);
+    expect(flags).toEqual([]);
+  });
+
   it('traces the exported lot back to the demo sites, with shares adding up to exactly 1', async () => {
     const service = createCustodyService(deps());
     const lot = await service.lot(t.database.db, ctx, seeded!.exportLotId);
@@ -141,7 +187,7 @@ describe.each([
         await rows(sql<{ n: string }>`
           SELECT (SELECT count(*) FROM custody_actors) + (SELECT count(*) FROM lots)
                + (SELECT count(*) FROM custody_events) + (SELECT count(*) FROM production_units)
-               + (SELECT count(*) FROM audit_events) AS n`)
+               + (SELECT count(*) FROM reference_prices) + (SELECT count(*) FROM audit_events) AS n`)
       )[0]!.n;
     const before = await count();
     expect(await seed()).toBeNull();

@@ -8,6 +8,7 @@ import type { Clock } from '../platform/clock.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { Tx } from '../platform/db/schema.ts';
+import { seedReferencePricesDemo } from './reference-prices-seed.ts';
 
 /**
  * A demonstration chain of custody in the district of the demo cooperative, so the lots, the trace
@@ -18,8 +19,9 @@ import type { Tx } from '../platform/db/schema.ts';
  * bar, splits the bar and sells the larger part to an exporter, who exports it under a permit.
  * Everything goes through the custody services, so the masses balance as any request's must.
  * Masses are a few grams per miner and day, fineness 80–92 %, prices near an illustrative
- * reference. Invented names say "(demo)". Loaded once: nothing happens when the country has any
- * custody actor.
+ * reference, which is recorded as the daily reference price of the last 90 days first, so every
+ * purchase is compared with it (reference-prices-seed.ts). Invented names say "(demo)". Loaded once:
+ * nothing happens when the country has any custody actor (and any reference price of gold).
  */
 
 interface CountryDemo {
@@ -155,6 +157,7 @@ export async function seedCustodyDemo(
   const recorder = createCustodyRecorder(deps);
   const enterprises = createEnterpriseService(deps);
   return database.db.transaction().execute(async (tx) => {
+    await seedReferencePricesDemo(tx, deps, ctx, demo, log);
     const existing = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM custody_actors WHERE country = ${demo.country}`.execute(tx);
     if (existing.rows[0]!.n > 0) return null;

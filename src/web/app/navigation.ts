@@ -80,6 +80,12 @@ export const NAVIGATION: NavEntry[] = [
     description: 'cards.massBalance',
   },
   {
+    path: '/custody/reference-prices',
+    label: 'nav.referencePrices',
+    permission: 'custody.read',
+    description: 'cards.referencePrices',
+  },
+  {
     path: '/logbooks/missing',
     label: 'nav.missingLogbooks',
     permission: 'logbooks.read',

@@ -65,6 +65,7 @@ const CustodyFlagPage = lazy(() => import('../features/custody/flag-page.tsx'));
 const CustodyIncidentsPage = lazy(() => import('../features/custody/incidents-page.tsx'));
 const CustodyIncidentPage = lazy(() => import('../features/custody/incident-page.tsx'));
 const MassBalancePage = lazy(() => import('../features/custody/mass-balance-page.tsx'));
+const ReferencePricesPage = lazy(() => import('../features/custody/reference-prices-page.tsx'));
 // Improvement standard (issue 6): assessments, levels, progress and improvement plans.
 const ImprovementPage = lazy(() => import('../features/improvement/improvement-page.tsx'));
 const ImprovementSubjectPage = lazy(() => import('../features/improvement/subject-page.tsx'));
@@ -117,6 +118,7 @@ export const router = createBrowserRouter([
       { path: 'custody/incidents', element: <CustodyIncidentsPage /> },
       { path: 'custody/incidents/:id', element: <CustodyIncidentPage /> },
       { path: 'custody/mass-balance', element: <MassBalancePage /> },
+      { path: 'custody/reference-prices', element: <ReferencePricesPage /> },
       { path: 'improvement', element: <ImprovementPage /> },
       { path: 'improvement/:kind/:id', element: <ImprovementSubjectPage /> },
       { path: 'tasks', element: <TasksPage /> },
