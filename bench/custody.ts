@@ -15,6 +15,9 @@
  *   --traces=N       traces measured (default 300)
  *   --batch-lots=N   transfers recorded through the API, and again with COPY (default 20,000)
  *   --clients=N      concurrent API clients sending batches (default 4)
+ *   --keep           leave the database behind at the end (its name is in the report)
+ *   --reuse=NAME     measure the trace and the mass balance on a database a --keep run left, without
+ *                    generating it again (the batches need fresh open lots, so they are not measured)
  *
  * BENCH_DATABASE_URL points at the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres);
  * the bench creates a database openasm_bench_<pid> there and drops it at the end.
@@ -67,10 +70,19 @@ interface Flags {
   traces: number;
   batchLots: number;
   clients: number;
+  keep: boolean;
+  reuse: string | null;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { exports: 1786, traces: 300, batchLots: 20_000, clients: 4 };
+  const flags: Flags = {
+    exports: 1786,
+    traces: 300,
+    batchLots: 20_000,
+    clients: 4,
+    keep: false,
+    reuse: null,
+  };
   for (const arg of argv) {
     const [name, value = ''] = arg.split('=', 2) as [string, string | undefined];
     const n = Number(value);
@@ -78,9 +90,11 @@ function parseFlags(argv: string[]): Flags {
     else if (name === '--traces' && Number.isInteger(n) && n >= 10) flags.traces = n;
     else if (name === '--batch-lots' && Number.isInteger(n) && n >= 500) flags.batchLots = n;
     else if (name === '--clients' && Number.isInteger(n) && n >= 1) flags.clients = n;
+    else if (arg === '--keep') flags.keep = true;
+    else if (name === '--reuse' && /^openasm_bench_\d+$/.test(value)) flags.reuse = value;
     else {
       console.error(
-        `unknown flag ${arg}\nusage: npm run bench:custody -- [--exports=N] [--traces=N] [--batch-lots=N] [--clients=N]`,
+        `unknown flag ${arg}\nusage: npm run bench:custody -- [--exports=N] [--traces=N] [--batch-lots=N] [--clients=N] [--keep] [--reuse=NAME]`,
       );
       process.exit(2);
     }
@@ -244,12 +258,18 @@ function sharesSum(origins: { share: { numerator: string; denominator: string } 
 async function main() {
   const flags = parseFlags(process.argv.slice(2));
   const started = performance.now();
-  const opened = await openBenchPostgres();
+  const opened = await openBenchPostgres({
+    keep: flags.keep,
+    ...(flags.reuse ? { reuse: flags.reuse } : {}),
+  });
   if ('unavailable' in opened) {
     console.error(`PostgreSQL is not reachable (${opened.unavailable}); this bench needs it.`);
     process.exit(1);
   }
   const { database } = opened;
+  log(
+    `database ${opened.describe.database}${flags.reuse ? ' (reused)' : flags.keep ? ' (kept at the end)' : ''}`,
+  );
   const summary = (v: number[]): LatencySummary => {
     const s = latencySummary(Float64Array.from(v));
     return {
@@ -288,36 +308,42 @@ async function main() {
         .orderBy('path')
         .execute()
     ).map((a) => a.id);
-    const adminId = uuidv7();
-    await database.db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('users')
-        .values({
-          id: adminId,
-          name: 'Bench System Administrator',
-          phone: ADMIN_PHONE,
-          email: null,
-          password_hash: await hashPassword(PASSWORD),
-          area_id: country.id,
-        })
-        .execute();
-      await tx
-        .insertInto('user_assignments')
-        .values({ id: uuidv7(), user_id: adminId, role_code: 'system_admin', area_id: country.id })
-        .execute();
-    });
+    const kept = flags.reuse
+      ? await database.db.selectFrom('users').select('id').where('phone', '=', ADMIN_PHONE).executeTakeFirst()
+      : undefined;
+    const adminId = kept?.id ?? uuidv7();
+    if (!kept)
+      await database.db.transaction().execute(async (tx) => {
+        await tx
+          .insertInto('users')
+          .values({
+            id: adminId,
+            name: 'Bench System Administrator',
+            phone: ADMIN_PHONE,
+            email: null,
+            password_hash: await hashPassword(PASSWORD),
+            area_id: country.id,
+          })
+          .execute();
+        await tx
+          .insertInto('user_assignments')
+          .values({ id: uuidv7(), user_id: adminId, role_code: 'system_admin', area_id: country.id })
+          .execute();
+      });
 
     // ── The chains, written as the database owner (triggers and foreign keys off while loading) ──
     const trees = flags.exports;
     const openFirst = trees * TREE;
-    await database.asOwner(async (client: PoolClientLike) => {
-      const q: Query = async (text, values = []) =>
-        ((await client.query(text, values)) as unknown as { rows: never[] }).rows;
-      await q(`SET session_replication_role = replica`);
-      await helpers(q, districts);
-      let t0 = performance.now();
-      await q(
-        `INSERT INTO custody_actors (id, kind, name, country, area_id, created_at)
+    if (flags.reuse) report.generation.reused = 1;
+    else
+      await database.asOwner(async (client: PoolClientLike) => {
+        const q: Query = async (text, values = []) =>
+          ((await client.query(text, values)) as unknown as { rows: never[] }).rows;
+        await q(`SET session_replication_role = replica`);
+        await helpers(q, districts);
+        let t0 = performance.now();
+        await q(
+          `INSERT INTO custody_actors (id, kind, name, country, area_id, created_at)
          SELECT pg_temp.bu(6, a),
                 CASE WHEN a < ${BASE.collector} THEN 'miner' WHEN a < ${BASE.station} THEN 'trader'
                      WHEN a < ${BASE.exporter} THEN 'buying_station' ELSE 'exporter' END,
@@ -326,53 +352,55 @@ async function main() {
                      ELSE 'Exporter ' END || a,
                 'GH', pg_temp.area(a), now()
            FROM generate_series(0, ${ACTOR_COUNT - 1}) a`,
-      );
-      await q(
-        `INSERT INTO production_units (id, reference, kind, name, area_id)
+        );
+        await q(
+          `INSERT INTO production_units (id, reference, kind, name, area_id)
          SELECT pg_temp.bu(7, s), 'BENCH-PU-' || s, 'pit', 'Pit ' || s, pg_temp.area(s)
            FROM generate_series(0, ${SITES - 1}) s`,
-      );
-      report.generation.actors = ACTOR_COUNT;
-      report.generation.sites = SITES;
-      const CHUNK = 100;
-      for (let k = 0; k < trees; k += CHUNK) {
-        await generateTrees(q, k, Math.min(trees, k + CHUNK), trees, adminId);
-        log(`trees ${Math.min(trees, k + CHUNK)}/${trees} (${round((performance.now() - t0) / 1000, 0)} s)`);
-      }
-      await generateOpenLots(q, openFirst, 2 * flags.batchLots);
-      report.generation.loadSeconds = round((performance.now() - t0) / 1000, 1);
-      await q(`SET session_replication_role = DEFAULT`);
-      // The monthly totals the mass balance reads: their trigger was off while loading.
-      t0 = performance.now();
-      const [months] = await q<{ rows: number }>(`SELECT custody_actor_months_rebuild() AS rows`);
-      report.generation.actorMonths = Number(months!.rows);
-      report.generation.actorMonthsSeconds = round((performance.now() - t0) / 1000, 1);
-      t0 = performance.now();
-      for (const table of [
-        'custody_actors',
-        'custody_events',
-        'lots',
-        'custody_event_lots',
-        'production_units',
-      ])
-        await q(`VACUUM ANALYZE ${table}`);
-      report.generation.analyzeSeconds = round((performance.now() - t0) / 1000, 1);
-      const [counts] = await q<{ lots: number; transfers: number; events: number; links: number }>(
-        `SELECT (SELECT count(*) FROM lots)::int AS lots,
+        );
+        report.generation.actors = ACTOR_COUNT;
+        report.generation.sites = SITES;
+        const CHUNK = 100;
+        for (let k = 0; k < trees; k += CHUNK) {
+          await generateTrees(q, k, Math.min(trees, k + CHUNK), trees, adminId);
+          log(
+            `trees ${Math.min(trees, k + CHUNK)}/${trees} (${round((performance.now() - t0) / 1000, 0)} s)`,
+          );
+        }
+        await generateOpenLots(q, openFirst, 2 * flags.batchLots);
+        report.generation.loadSeconds = round((performance.now() - t0) / 1000, 1);
+        await q(`SET session_replication_role = DEFAULT`);
+        // The monthly totals the mass balance reads: their trigger was off while loading.
+        t0 = performance.now();
+        const [months] = await q<{ rows: number }>(`SELECT custody_actor_months_rebuild() AS rows`);
+        report.generation.actorMonths = Number(months!.rows);
+        report.generation.actorMonthsSeconds = round((performance.now() - t0) / 1000, 1);
+        t0 = performance.now();
+        for (const table of [
+          'custody_actors',
+          'custody_events',
+          'lots',
+          'custody_event_lots',
+          'production_units',
+        ])
+          await q(`VACUUM ANALYZE ${table}`);
+        report.generation.analyzeSeconds = round((performance.now() - t0) / 1000, 1);
+        const [counts] = await q<{ lots: number; transfers: number; events: number; links: number }>(
+          `SELECT (SELECT count(*) FROM lots)::int AS lots,
                 (SELECT count(*) FROM custody_events WHERE kind = 'transfer')::int AS transfers,
                 (SELECT count(*) FROM custody_events)::int AS events,
                 (SELECT count(*) FROM custody_event_lots)::int AS links`,
-      );
-      Object.assign(report.generation, counts);
-      const [size] = await q<{ mb: number }>(
-        `SELECT (pg_total_relation_size('custody_events') + pg_total_relation_size('lots')
+        );
+        Object.assign(report.generation, counts);
+        const [size] = await q<{ mb: number }>(
+          `SELECT (pg_total_relation_size('custody_events') + pg_total_relation_size('lots')
                  + pg_total_relation_size('custody_event_lots'))::float8 / 1048576 AS mb`,
-      );
-      report.generation.tablesMb = round(size!.mb, 0);
-      log(`loaded ${JSON.stringify(report.generation)}`);
-    });
+        );
+        report.generation.tablesMb = round(size!.mb, 0);
+        log(`loaded ${JSON.stringify(report.generation)}`);
+      });
     const expectedTransfers = trees * TRANSFERS_PER_TREE;
-    if (report.generation.transfers !== expectedTransfers)
+    if (!flags.reuse && report.generation.transfers !== expectedTransfers)
       throw new Error(`expected ${expectedTransfers} transfers, found ${report.generation.transfers}`);
 
     const config = loadConfig({
@@ -468,95 +496,98 @@ async function main() {
       report.massBalance = { months: balances, goalSeconds: 2 };
 
       // ── Transfers in batches through the API, then the same rows with COPY ──
-      const batchSize = 500;
-      const apiLots = Array.from({ length: flags.batchLots }, (_, i) => openFirst + i);
-      const buyer = (n: number) => BASE.collector + (n % ACTORS.collector);
-      const batches: number[][] = [];
-      for (let i = 0; i < apiLots.length; i += batchSize) batches.push(apiLots.slice(i, i + batchSize));
-      const itemOf = (n: number) => ({
-        id: randomUUID(),
-        lotIds: [idOf(1, n)],
-        sellerActorId: idOf(6, n % ACTORS.miner),
-        buyerActorId: idOf(6, buyer(n)),
-        recordedSide: 'buyer',
-        priceMinor: 1_500_000,
-        currency: 'GHS',
-        place: 'Buying point',
-      });
-      const requestMs: number[] = [];
-      let next = 0;
-      let recorded = 0;
-      const t0 = performance.now();
-      await Promise.all(
-        Array.from({ length: flags.clients }, async () => {
-          for (;;) {
-            const batch = batches[next++];
-            if (!batch) return;
-            const body = JSON.stringify({ items: batch.map(itemOf) });
-            const t = performance.now();
-            const res = await fetch(`${base}/api/v1/custody/transfers/batch`, {
-              method: 'POST',
-              headers: { ...auth, 'content-type': 'application/json' },
-              body,
-            });
-            const answer = (await res.json()) as { recorded: number; refused: number; items: unknown[] };
-            requestMs.push(performance.now() - t);
-            if (res.status !== 200 || answer.refused > 0)
-              throw new Error(`batch: ${res.status} ${JSON.stringify(answer).slice(0, 800)}`);
-            recorded += answer.recorded;
-          }
-        }),
-      );
-      const apiSeconds = (performance.now() - t0) / 1000;
-
-      // The same rows (the transfer events and their links) for the other open lots, with COPY in
-      // one transaction, the database's checks on (the deferred balance trigger, foreign keys).
-      const copyLots = Array.from({ length: flags.batchLots }, (_, i) => openFirst + flags.batchLots + i);
-      const masses = new Map<number, number>();
-      await database.asOwner(async (client) => {
-        const r = (await client.query(
-          `SELECT n, mass_mg AS pg_temp_mass FROM generate_series($1::bigint, $1::bigint + $2 - 1) n
-             JOIN lots ON tag = 'GH-B' || n`,
-          [copyLots[0], copyLots.length],
-        )) as unknown as { rows: { n: number; pg_temp_mass: number }[] };
-        for (const row of r.rows) masses.set(Number(row.n), Number(row.pg_temp_mass));
-      });
-      const copySeconds = await database.asOwner(async (client) => {
-        const c = client as unknown as import('pg').PoolClient;
-        const now = new Date().toISOString();
-        const ids = copyLots.map(() => randomUUID());
-        const events = copyLots.map((n, i) => {
-          const m = masses.get(n)!;
-          return `${ids[i]}\ttransfer\tGH\t${idOf(6, n % ACTORS.miner)}\t${idOf(6, buyer(n))}\t${districts[(n % ACTORS.miner) % districts.length]}\tBuying point\t${now}\t${m}\t${m}\t0\t1500000\tGHS\t\\N\t\\N\tbuyer\tbench\t${adminId}\t${now}\t\\N\t\\N\n`;
+      // (not on a reused database: its open lots were sold by the run that kept it)
+      if (!flags.reuse) {
+        const batchSize = 500;
+        const apiLots = Array.from({ length: flags.batchLots }, (_, i) => openFirst + i);
+        const buyer = (n: number) => BASE.collector + (n % ACTORS.collector);
+        const batches: number[][] = [];
+        for (let i = 0; i < apiLots.length; i += batchSize) batches.push(apiLots.slice(i, i + batchSize));
+        const itemOf = (n: number) => ({
+          id: randomUUID(),
+          lotIds: [idOf(1, n)],
+          sellerActorId: idOf(6, n % ACTORS.miner),
+          buyerActorId: idOf(6, buyer(n)),
+          recordedSide: 'buyer',
+          priceMinor: 1_500_000,
+          currency: 'GHS',
+          place: 'Buying point',
         });
-        const links = copyLots.map((n, i) => `${ids[i]}\t${idOf(1, n)}\tmoved\n`);
-        const t = performance.now();
-        await c.query('BEGIN');
-        await pipeline(
-          Readable.from(events),
-          c.query(copyFrom(`COPY custody_events (${EVENT_COLUMNS.replace(/\s+/g, ' ')}) FROM STDIN`)),
+        const requestMs: number[] = [];
+        let next = 0;
+        let recorded = 0;
+        const t0 = performance.now();
+        await Promise.all(
+          Array.from({ length: flags.clients }, async () => {
+            for (;;) {
+              const batch = batches[next++];
+              if (!batch) return;
+              const body = JSON.stringify({ items: batch.map(itemOf) });
+              const t = performance.now();
+              const res = await fetch(`${base}/api/v1/custody/transfers/batch`, {
+                method: 'POST',
+                headers: { ...auth, 'content-type': 'application/json' },
+                body,
+              });
+              const answer = (await res.json()) as { recorded: number; refused: number; items: unknown[] };
+              requestMs.push(performance.now() - t);
+              if (res.status !== 200 || answer.refused > 0)
+                throw new Error(`batch: ${res.status} ${JSON.stringify(answer).slice(0, 800)}`);
+              recorded += answer.recorded;
+            }
+          }),
         );
-        await pipeline(
-          Readable.from(links),
-          c.query(copyFrom('COPY custody_event_lots (event_id, lot_id, role) FROM STDIN')),
-        );
-        await c.query('COMMIT');
-        return (performance.now() - t) / 1000;
-      });
-      const apiRate = recorded / apiSeconds;
-      const copyRate = copyLots.length / copySeconds;
-      report.batches = {
-        transfers: recorded,
-        batchSize,
-        clients: flags.clients,
-        apiSeconds: round(apiSeconds, 2),
-        apiTransfersPerSecond: round(apiRate, 0),
-        requestMs: summary(requestMs),
-        copySeconds: round(copySeconds, 2),
-        copyTransfersPerSecond: round(copyRate, 0),
-        copyOverApi: round(copyRate / apiRate, 1),
-      };
-      log(`batches ${JSON.stringify(report.batches)}`);
+        const apiSeconds = (performance.now() - t0) / 1000;
+
+        // The same rows (the transfer events and their links) for the other open lots, with COPY in
+        // one transaction, the database's checks on (the deferred balance trigger, foreign keys).
+        const copyLots = Array.from({ length: flags.batchLots }, (_, i) => openFirst + flags.batchLots + i);
+        const masses = new Map<number, number>();
+        await database.asOwner(async (client) => {
+          const r = (await client.query(
+            `SELECT n, mass_mg AS pg_temp_mass FROM generate_series($1::bigint, $1::bigint + $2 - 1) n
+             JOIN lots ON tag = 'GH-B' || n`,
+            [copyLots[0], copyLots.length],
+          )) as unknown as { rows: { n: number; pg_temp_mass: number }[] };
+          for (const row of r.rows) masses.set(Number(row.n), Number(row.pg_temp_mass));
+        });
+        const copySeconds = await database.asOwner(async (client) => {
+          const c = client as unknown as import('pg').PoolClient;
+          const now = new Date().toISOString();
+          const ids = copyLots.map(() => randomUUID());
+          const events = copyLots.map((n, i) => {
+            const m = masses.get(n)!;
+            return `${ids[i]}\ttransfer\tGH\t${idOf(6, n % ACTORS.miner)}\t${idOf(6, buyer(n))}\t${districts[(n % ACTORS.miner) % districts.length]}\tBuying point\t${now}\t${m}\t${m}\t0\t1500000\tGHS\t\\N\t\\N\tbuyer\tbench\t${adminId}\t${now}\t\\N\t\\N\n`;
+          });
+          const links = copyLots.map((n, i) => `${ids[i]}\t${idOf(1, n)}\tmoved\n`);
+          const t = performance.now();
+          await c.query('BEGIN');
+          await pipeline(
+            Readable.from(events),
+            c.query(copyFrom(`COPY custody_events (${EVENT_COLUMNS.replace(/\s+/g, ' ')}) FROM STDIN`)),
+          );
+          await pipeline(
+            Readable.from(links),
+            c.query(copyFrom('COPY custody_event_lots (event_id, lot_id, role) FROM STDIN')),
+          );
+          await c.query('COMMIT');
+          return (performance.now() - t) / 1000;
+        });
+        const apiRate = recorded / apiSeconds;
+        const copyRate = copyLots.length / copySeconds;
+        report.batches = {
+          transfers: recorded,
+          batchSize,
+          clients: flags.clients,
+          apiSeconds: round(apiSeconds, 2),
+          apiTransfersPerSecond: round(apiRate, 0),
+          requestMs: summary(requestMs),
+          copySeconds: round(copySeconds, 2),
+          copyTransfersPerSecond: round(copyRate, 0),
+          copyOverApi: round(copyRate / apiRate, 1),
+        };
+        log(`batches ${JSON.stringify(report.batches)}`);
+      }
     } finally {
       await app.close();
     }

@@ -50,9 +50,13 @@ export async function openBenchPglite(): Promise<BenchDatabase> {
 
 /**
  * A fresh database `openasm_bench_<pid>` on the server, migrated; dropped afterwards. Returns null
- * (with the reason) when the server cannot be reached.
+ * (with the reason) when the server cannot be reached. `reuse` opens a database a run kept instead
+ * (migrated again, nothing dropped or created); `keep` leaves the database behind at the end, for
+ * runs that take long to fill it.
  */
-export async function openBenchPostgres(): Promise<BenchDatabase | { unavailable: string }> {
+export async function openBenchPostgres(
+  options: { reuse?: string; keep?: boolean } = {},
+): Promise<BenchDatabase | { unavailable: string }> {
   const admin = new pg.Client({ connectionString: serverUrl(), connectionTimeoutMillis: 3_000 });
   try {
     await admin.connect();
@@ -60,7 +64,12 @@ export async function openBenchPostgres(): Promise<BenchDatabase | { unavailable
     await admin.end().catch(() => undefined);
     return { unavailable: (err as Error).message || String(err) };
   }
-  const name = `openasm_bench_${process.pid}`;
+  if (options.reuse && !/^openasm_bench_\d+$/.test(options.reuse)) {
+    await admin.end();
+    return { unavailable: `not a bench database: ${options.reuse}` };
+  }
+  const name = options.reuse ?? `openasm_bench_${process.pid}`;
+  const keep = Boolean(options.reuse || options.keep);
   let settings: Record<string, string> = {};
   try {
     const version = (await admin.query('SHOW server_version')).rows[0]?.server_version as string;
@@ -68,8 +77,10 @@ export async function openBenchPostgres(): Promise<BenchDatabase | { unavailable
       settings[s] = String((await admin.query(`SHOW ${s}`)).rows[0]?.[s]);
     }
     settings = { version, ...settings };
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
+    if (!options.reuse) {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${name}`);
+    }
   } finally {
     await admin.end();
   }
@@ -81,6 +92,7 @@ export async function openBenchPostgres(): Promise<BenchDatabase | { unavailable
     database,
     describe: {
       engine: `PostgreSQL ${settings.version ?? '?'}`,
+      database: name,
       server: new URL(serverUrl()).host,
       poolSize: POOL_SIZE,
       synchronousCommit: settings.synchronous_commit ?? '?',
@@ -90,6 +102,7 @@ export async function openBenchPostgres(): Promise<BenchDatabase | { unavailable
     env: { DATABASE_URL: url, DATABASE_POOL_SIZE: String(POOL_SIZE) },
     async dispose() {
       await database.close();
+      if (keep) return;
       const c = new pg.Client({ connectionString: serverUrl() });
       await c.connect();
       try {

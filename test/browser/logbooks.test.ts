@@ -92,6 +92,8 @@ describe('logbook entry screen', () => {
       await page.getByLabel(/^Women working/).fill('3');
       await page.getByLabel(/^Men working/).fill('5');
       await page.getByLabel(/^Mercury used/).fill('0');
+      // Costs in the country's currency (the profile's, from /client-config), not a default.
+      await page.getByLabel('Operating costs (GHS)').fill('450.50');
       await page.getByRole('button', { name: 'Save the period' }).click();
       await page.getByText(/must start on the first day of a reporting period/).waitFor();
 
@@ -121,6 +123,7 @@ describe('logbook entry screen', () => {
           oreMinedKg: number;
           version: number;
           source: string;
+          operatingCosts: { amountMinor: number; currency: string } | null;
         }[];
       };
       expect(list.items).toEqual([
@@ -130,6 +133,7 @@ describe('logbook entry screen', () => {
           oreMinedKg: 1500,
           version: 2,
           source: 'officer_from_paper',
+          operatingCosts: { amountMinor: 45_050, currency: 'GHS' },
         }),
       ]);
     }));

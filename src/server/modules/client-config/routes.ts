@@ -1,18 +1,5 @@
-import { z } from 'zod';
+import { clientConfigSchema } from '../../../shared/schemas/client-config.ts';
 import type { ModuleDeps, TypedApp } from '../../app.ts';
-
-const clientConfigSchema = z.object({
-  profile: z
-    .object({
-      profileId: z.string(),
-      country: z.string(),
-      languages: z.array(z.string()),
-      currency: z.string(),
-      timeZone: z.string(),
-    })
-    .nullable(),
-  mapTiles: z.object({ url: z.string(), attribution: z.string() }).nullable(),
-});
 
 /**
  * What the web client needs before anyone signs in: the active profile's languages, currency and

@@ -318,8 +318,13 @@ export interface GraphEvent {
   loss_mg: number;
 }
 
-const GRAPH_COLUMNS = sql`l.id, l.tag, l.mineral, l.form, l.mass_mg, l.status, l.holder_actor_id, l.origin_site_id,
-  l.created_by_event, l.consumed_by_event`;
+/** The columns of a lot the trace needs, from the lot aliased `alias`. */
+function graphColumns(alias: string) {
+  const t = sql.ref(alias);
+  return sql`${t}.id, ${t}.tag, ${t}.mineral, ${t}.form, ${t}.mass_mg, ${t}.status, ${t}.holder_actor_id,
+    ${t}.origin_site_id, ${t}.created_by_event, ${t}.consumed_by_event`;
+}
+const GRAPH_COLUMNS = graphColumns('l');
 
 /**
  * The lots a lot was made from, back to production: from a lot to the inputs of the event that
@@ -327,30 +332,32 @@ const GRAPH_COLUMNS = sql`l.id, l.tag, l.mineral, l.form, l.mass_mg, l.status, l
  * along two paths once.
  */
 export async function upstreamLots(db: Queryable, lotId: string): Promise<GraphLot[]> {
-  return (await upstreamGraph(db, lotId)).lots;
+  // The recursion carries each lot's row: a lot is found by the index on the event that consumed
+  // it and never looked up again by id.
+  const r = await sql<GraphLot>`
+    WITH RECURSIVE up AS (
+      SELECT ${GRAPH_COLUMNS} FROM lots l WHERE l.id = ${lotId}::uuid
+      UNION
+      SELECT ${graphColumns('i')} FROM up JOIN lots i ON i.consumed_by_event = up.created_by_event
+    )
+    SELECT * FROM up`.execute(db);
+  return r.rows;
 }
 
 /**
- * The upstream lots with the events that made them, in one round trip: every event the upstream
- * shares need is the maker of a lot in the set.
+ * The upstream lots, and the events that consumed them (the merges, splits and processing between
+ * them): all the upstream shares and the graph's edges need. The production events that made the
+ * origin lots are not read: they hand no shares on. Two round trips, about one index probe per lot
+ * and one per event in between.
  */
 export async function upstreamGraph(
   db: Queryable,
   lotId: string,
 ): Promise<{ lots: GraphLot[]; events: Map<string, GraphEvent> }> {
-  const r = await sql<GraphLot & { event_kind: GraphEvent['kind']; input_mg: number; loss_mg: number }>`
-    WITH RECURSIVE up (id) AS (
-      SELECT ${lotId}::uuid
-      UNION
-      SELECT i.id FROM up JOIN lots o ON o.id = up.id JOIN lots i ON i.consumed_by_event = o.created_by_event
-    )
-    SELECT ${GRAPH_COLUMNS}, e.kind AS event_kind, e.input_mg, e.loss_mg
-      FROM up JOIN lots l ON l.id = up.id JOIN custody_events e ON e.id = l.created_by_event`.execute(db);
-  const events = new Map<string, GraphEvent>();
-  const lots: GraphLot[] = r.rows.map(({ event_kind, input_mg, loss_mg, ...lot }) => {
-    events.set(lot.created_by_event, { id: lot.created_by_event, kind: event_kind, input_mg, loss_mg });
-    return lot;
-  });
+  const lots = await upstreamLots(db, lotId);
+  const consumers = new Set<string>();
+  for (const l of lots) if (l.consumed_by_event && l.id !== lotId) consumers.add(l.consumed_by_event);
+  const events = new Map((await graphEvents(db, [...consumers])).map((e) => [e.id, e]));
   return { lots, events };
 }
 

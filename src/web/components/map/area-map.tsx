@@ -1,6 +1,6 @@
+import { useClientConfig } from '../../api/client-config.ts';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './area-map.css';
-import { useQuery } from '@tanstack/react-query';
 import type { FeatureCollection } from 'geojson';
 import {
   type GeoJSONSource,
@@ -15,17 +15,13 @@ import {
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { get } from '../../api/client.ts';
+import type { ClientConfigDto } from '../../../shared/schemas/client-config.ts';
 import { bboxOf, sameBox } from './geo.ts';
 import type { AreaMapProps, BBox, MapFeature, MapLayer } from './types.ts';
 
 setWorkerUrl(workerUrl);
 
 export type { AreaMapProps, BBox, MapFeature, MapLayer } from './types.ts';
-
-interface ClientConfig {
-  mapTiles: { url: string; attribution: string } | null;
-}
 
 const BACKGROUND = '#e4ebe6';
 const SELECTED = '#0b3d91';
@@ -38,7 +34,7 @@ const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
  * installation configured a tile server. No glyphs and no sprite, so no symbol layers: names are
  * in the HTML list next to the map, where screen readers and translation reach them anyway.
  */
-function baseStyle(tiles: ClientConfig['mapTiles']): StyleSpecification {
+function baseStyle(tiles: ClientConfigDto['mapTiles']): StyleSpecification {
   const layers: LayerSpecification[] = [
     { id: 'background', type: 'background', paint: { 'background-color': BACKGROUND } },
   ];
@@ -130,12 +126,7 @@ export function AreaMap({
   const [failed, setFailed] = useState(false);
 
   // The tile server is an installation setting; offline or unset, the map draws on a plain background.
-  const config = useQuery({
-    queryKey: ['client-config'],
-    queryFn: ({ signal }) => get<ClientConfig>('/client-config', signal),
-    staleTime: 3_600_000,
-    retry: false,
-  });
+  const config = useClientConfig();
   const tiles = config.data?.mapTiles ?? null;
   const configSettled = !config.isPending;
 

@@ -1,3 +1,4 @@
+import { useClientConfig } from '../../api/client-config.ts';
 import './cadastre.css';
 import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
@@ -19,10 +20,6 @@ interface FeaturePage {
     geometry: MapFeatureCollection['features'][number]['geometry'];
   }[];
   next: string | null;
-}
-
-interface ClientConfig {
-  profile: { country: string } | null;
 }
 
 function problemKey(err: unknown): string {
@@ -65,12 +62,7 @@ export default function LayersPage() {
     document.title = `${title} · OpenASM`;
   }, [title]);
 
-  const config = useQuery({
-    queryKey: ['client-config'],
-    queryFn: ({ signal }) => get<ClientConfig>('/client-config', signal),
-    staleTime: 3_600_000,
-    retry: false,
-  });
+  const config = useClientConfig();
   // The assignment's country; an assignment over every country works on the installation's own.
   const country = countryOfPath(active?.areaPath) ?? config.data?.profile?.country ?? null;
   const canManage =

@@ -1,9 +1,10 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import type { LicenceApplicationDto, LicenceDto } from '../../../shared/schemas/licensing.ts';
-import { ApiError, api, get } from '../../api/client.ts';
+import { ApiError, api } from '../../api/client.ts';
+import { useClientConfig } from '../../api/client-config.ts';
 import { tableQueryKey } from '../../components/data-table.tsx';
 import { FormError, useIdempotencyKey } from '../../components/form.tsx';
 import { formatDay, problemKey } from './licensing-common.tsx';
@@ -58,12 +59,7 @@ export function LicenceRenewal({ licence }: { licence: LicenceDto }) {
   const keyFor = useIdempotencyKey();
   const [error, setError] = useState<{ key: string; pendingId?: string } | null>(null);
   // The profile's time zone (the same query as the map's); UTC until it is known or when unset.
-  const config = useQuery({
-    queryKey: ['client-config'],
-    queryFn: ({ signal }) => get<{ profile: { timeZone?: string } | null }>('/client-config', signal),
-    staleTime: 3_600_000,
-    retry: false,
-  });
+  const config = useClientConfig();
   if (licence.status !== 'active' && licence.status !== 'expired') return null;
   const locale = i18n.language;
   const window = renewalWindow(licence.validTo, todayIn(config.data?.profile?.timeZone || 'UTC'));

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { type LogbookReportDto, logbookBody, ORE_UNITS } from '../../../shared/schemas/logbooks.ts';
 import { ApiError, api, get } from '../../api/client.ts';
+import { useClientConfig } from '../../api/client-config.ts';
 import { useSession } from '../../app/session.tsx';
 import { FormError, SelectField, TextField, useIdempotencyKey, useZodForm } from '../../components/form.tsx';
 import { toMinorUnits } from '../licensing/money-input.ts';
@@ -99,12 +100,8 @@ export default function LogbookEntryPage() {
     queryKey: ['licence', id],
     queryFn: ({ signal }) => get<{ id: string; number: string }>(`/licences/${id}`, signal),
   });
-  const config = useQuery({
-    queryKey: ['client-config'],
-    queryFn: ({ signal }) => get<{ currency: string } | null>('/client-config', signal),
-    staleTime: 300_000,
-  });
-  const currency = config.data?.currency ?? 'USD';
+  const config = useClientConfig();
+  const currency = config.data?.profile?.currency ?? 'USD';
   const initial = useMemo<Values>(
     () => ({
       periodStart: '',
