@@ -154,6 +154,17 @@ describe('from two pits to export', () => {
     // d1 ← doré ← merged ← l1, l2, l3.
     expect(up.json().nodes).toHaveLength(6);
     expect(up.json().edges).toHaveLength(5);
+    // Without the graph: the same origins and shares, no nodes or edges.
+    const bare = await get(`/api/v1/lots/${d1!.lotId}/trace?direction=upstream&graph=false`);
+    expect(bare.statusCode, bare.body).toBe(200);
+    const byLot = (x: { lotId: string }, y: { lotId: string }) => x.lotId.localeCompare(y.lotId);
+    expect({ ...bare.json(), origins: bare.json().origins.sort(byLot) }).toEqual({
+      ...up.json(),
+      origins: [...origins].sort(byLot),
+      nodes: [],
+      edges: [],
+    });
+    expect((await get(`/api/v1/lots/${d1!.lotId}/trace?graph=maybe`)).statusCode).toBe(400);
 
     // Downstream from pit 1: where its 12.5 g went, exactly.
     const down = await get(`/api/v1/custody/sites/${pit1}/downstream`);

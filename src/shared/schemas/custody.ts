@@ -277,6 +277,12 @@ export const traceEdgeSchema = z.object({
 
 export const traceQuery = z.strictObject({
   direction: z.enum(['upstream', 'downstream']).default('upstream'),
+  graph: z
+    .enum(['true', 'false'])
+    .default('true')
+    .describe(
+      'false: the origins (or destinations) alone, without the nodes and edges of the graph: what a buyer or an export authority checks, a quarter of the answer for an export lot',
+    ),
 });
 
 export const traceOriginSchema = z.object({

@@ -33,7 +33,6 @@ interface BalanceRow {
   exported: number;
   processing_input: number;
   processing_loss: number;
-  custody: unknown;
 }
 
 /** Settings of a country's profile, or the defaults when it has none or they do not parse. */
@@ -115,11 +114,10 @@ async function balanceRows(
   const r = await sql<BalanceRow>`
     WITH zones AS MATERIALIZED (
       -- Once per country: a profile is a large document, not to be read again for every actor.
-      SELECT country, document -> 'custody' AS custody, coalesce(document ->> 'timeZone', 'UTC') AS tz
-        FROM country_profiles
+      SELECT country, coalesce(document ->> 'timeZone', 'UTC') AS tz FROM country_profiles
     ),
     page AS (
-      SELECT a.id, a.name, a.kind, a.area_id, a.country, z.custody,
+      SELECT a.id, a.name, a.kind, a.area_id, a.country,
              (${f.from}::date)::timestamp AT TIME ZONE coalesce(z.tz, 'UTC') AS t0,
              (${f.to}::date + 1)::timestamp AT TIME ZONE coalesce(z.tz, 'UTC') AS t1
         FROM custody_actors a
@@ -139,7 +137,7 @@ async function balanceRows(
        WHERE l.status = 'open'
        GROUP BY l.holder_actor_id
     )
-    SELECT p.id, p.name, p.kind, p.area_id, p.country, p.custody,
+    SELECT p.id, p.name, p.kind, p.area_id, p.country,
            coalesce(h.mg, 0)::bigint AS held_now,
            coalesce(s.net_since_from, 0)::bigint AS net_since_from,
            coalesce(s.net_after_to, 0)::bigint AS net_after_to,
@@ -154,16 +152,15 @@ async function balanceRows(
   return r.rows;
 }
 
-/** The balance of one actor, with the flags its profile's tolerances raise. */
+/** The balance of one actor, with the flags its country's tolerances (profile) raise. */
 export function toBalance(
   r: BalanceRow,
   from: string,
   to: string,
-  settingsOf: (r: BalanceRow) => CustodySettings = (x) => custodySettings(x.custody),
+  settings: CustodySettings,
 ): MassBalanceDto {
   const opening = r.held_now - r.net_since_from;
   const closing = r.held_now - r.net_after_to;
-  const settings = settingsOf(r);
   const inputs = opening + r.produced + r.purchased;
   const flags: MassBalanceDto['flags'] = [];
   // More sold and exported than there was to sell, beyond what weighing and moisture explain.
@@ -215,17 +212,16 @@ const CSV_COLUMNS = [
   'flags',
 ];
 
-/** A country's settings parsed once per answer, not once per actor. */
-function settingsByCountry(): (r: BalanceRow) => CustodySettings {
-  const cache = new Map<string, CustodySettings>();
-  return (r) => {
-    let settings = cache.get(r.country);
-    if (!settings) {
-      settings = custodySettings(r.custody);
-      cache.set(r.country, settings);
-    }
-    return settings;
-  };
+/**
+ * Every country's custody settings, read and parsed once per answer: a profile is a large document,
+ * not to be carried on each of a hundred thousand rows.
+ */
+async function settingsByCountry(db: Queryable): Promise<(country: string) => CustodySettings> {
+  const r = await sql<{ country: string; custody: unknown }>`
+    SELECT country, document -> 'custody' AS custody FROM country_profiles`.execute(db);
+  const byCountry = new Map(r.rows.map((x) => [x.country, custodySettings(x.custody)]));
+  const fallback = custodySettings(null);
+  return (country) => byCountry.get(country) ?? fallback;
 }
 
 /**
@@ -255,11 +251,11 @@ export function createMassBalanceService({ monthlyTotals = true }: { monthlyTota
       const filter = await filterOf(db, ctx, q);
       const after = decodeCursor(q.cursor, 2) as [string, string] | null;
       const rows = await balanceRows(db, { ...filter, after, limit: q.limit });
-      const settingsOf = settingsByCountry();
+      const settingsOf = await settingsByCountry(db);
       return toPage(
         rows,
         q.limit,
-        (r) => toBalance(r, q.from, q.to, settingsOf),
+        (r) => toBalance(r, q.from, q.to, settingsOf(r.country)),
         (r) => [r.name, r.id],
       );
     },
@@ -269,13 +265,13 @@ export function createMassBalanceService({ monthlyTotals = true }: { monthlyTota
       const filter = await filterOf(db, ctx, q);
       yield csvLine(CSV_COLUMNS);
       let after: [string, string] | null = null;
-      const settingsOf = settingsByCountry();
+      const settingsOf = await settingsByCountry(db);
       for (;;) {
         const rows = await balanceRows(db, { ...filter, after, limit: CSV_PAGE });
         // A thousand lines a chunk: a chunk per line would cost more than the lines themselves.
         let chunk = '';
         for (const [i, r] of rows.slice(0, CSV_PAGE).entries()) {
-          const b = toBalance(r, q.from, q.to, settingsOf);
+          const b = toBalance(r, q.from, q.to, settingsOf(r.country));
           chunk += csvLine([
             b.actorId,
             b.actorName,

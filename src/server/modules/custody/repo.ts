@@ -328,36 +328,48 @@ const GRAPH_COLUMNS = graphColumns('l');
 
 /**
  * The lots a lot was made from, back to production: from a lot to the inputs of the event that
- * created it (lots_consumed_by_event), again and again. UNION (not UNION ALL) visits a lot reached
- * along two paths once.
+ * created it (lots_consumed_by_event), again and again. See upstreamGraph.
  */
 export async function upstreamLots(db: Queryable, lotId: string): Promise<GraphLot[]> {
-  // The recursion carries each lot's row: a lot is found by the index on the event that consumed
-  // it and never looked up again by id.
-  const r = await sql<GraphLot>`
-    WITH RECURSIVE up AS (
-      SELECT ${GRAPH_COLUMNS} FROM lots l WHERE l.id = ${lotId}::uuid
-      UNION
-      SELECT ${graphColumns('i')} FROM up JOIN lots i ON i.consumed_by_event = up.created_by_event
-    )
-    SELECT * FROM up`.execute(db);
-  return r.rows;
+  return (await upstreamGraph(db, lotId)).lots;
 }
 
 /**
  * The upstream lots, and the events that consumed them (the merges, splits and processing between
- * them): all the upstream shares and the graph's edges need. The production events that made the
- * origin lots are not read: they hand no shares on. Two round trips, about one index probe per lot
- * and one per event in between.
+ * them): all the upstream shares and the graph's edges need, in one round trip. The recursion walks
+ * events, not lots: from the event that made a lot to the events that made its inputs, deduplicated
+ * by id alone (a split's outputs reach the same event twice), and it stops at lots from a site, whose
+ * production events consume nothing. Then every lot those events consumed, once each (a lot is
+ * consumed once), with the event that consumed it.
  */
 export async function upstreamGraph(
   db: Queryable,
   lotId: string,
 ): Promise<{ lots: GraphLot[]; events: Map<string, GraphEvent> }> {
-  const lots = await upstreamLots(db, lotId);
-  const consumers = new Set<string>();
-  for (const l of lots) if (l.consumed_by_event && l.id !== lotId) consumers.add(l.consumed_by_event);
-  const events = new Map((await graphEvents(db, [...consumers])).map((e) => [e.id, e]));
+  const r = await sql<
+    GraphLot & { event_kind: GraphEvent['kind'] | null; input_mg: number | null; loss_mg: number | null }
+  >`
+    WITH RECURSIVE ev (id) AS (
+      SELECT l.created_by_event FROM lots l WHERE l.id = ${lotId}::uuid
+      UNION
+      SELECT i.created_by_event FROM ev JOIN lots i ON i.consumed_by_event = ev.id WHERE i.origin_site_id IS NULL
+    )
+    SELECT ${GRAPH_COLUMNS}, NULL AS event_kind, NULL::bigint AS input_mg, NULL::bigint AS loss_mg
+      FROM lots l WHERE l.id = ${lotId}::uuid
+    UNION ALL
+    SELECT ${graphColumns('i')}, e.kind, e.input_mg, e.loss_mg
+      FROM ev JOIN custody_events e ON e.id = ev.id JOIN lots i ON i.consumed_by_event = ev.id`.execute(db);
+  const events = new Map<string, GraphEvent>();
+  const lots = r.rows.map(({ event_kind, input_mg, loss_mg, ...lot }) => {
+    if (event_kind && lot.consumed_by_event && !events.has(lot.consumed_by_event))
+      events.set(lot.consumed_by_event, {
+        id: lot.consumed_by_event,
+        kind: event_kind,
+        input_mg: input_mg!,
+        loss_mg: loss_mg!,
+      });
+    return lot;
+  });
   return { lots, events };
 }
 

@@ -146,7 +146,10 @@ export function registerCustodyRoutes(app: TypedApp, { database, audit, clock, r
       // the query. The schema still documents the answer.
       serializerCompiler: () => (data) => JSON.stringify(data),
     },
-    async (request) => service.trace(db, request.ctx, request.params.id, request.query.direction),
+    async (request) =>
+      service.trace(db, request.ctx, request.params.id, request.query.direction, {
+        graph: request.query.graph === 'true',
+      }),
   );
   app.get(
     '/custody/sites/:id/downstream',

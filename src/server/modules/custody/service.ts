@@ -218,6 +218,7 @@ export function createCustodyService({ audit, clock }: { audit: AuditLog; clock:
       ctx: RequestContext,
       lotId: string,
       direction: 'upstream' | 'downstream',
+      { graph = true }: { graph?: boolean } = {},
     ): Promise<TraceDto> {
       const lot = await loadLot(db, ctx, lotId);
       if (direction === 'upstream') {
@@ -235,8 +236,8 @@ export function createCustodyService({ audit, clock }: { audit: AuditLog; clock:
             massMg: share.mul(new Fraction(BigInt(lot.mass_mg))).round(),
           })),
           destinations: [],
-          nodes: lots.map(node),
-          edges: edgesOf(lots, events),
+          nodes: graph ? lots.map(node) : [],
+          edges: graph ? edgesOf(lots, events) : [],
         };
       }
       const lots = await repo.downstreamLots(db, [lotId]);
@@ -250,8 +251,8 @@ export function createCustodyService({ audit, clock }: { audit: AuditLog; clock:
         direction,
         origins: [],
         destinations: destinations(lots, result.shares),
-        nodes: lots.map(node),
-        edges: result.edges,
+        nodes: graph ? lots.map(node) : [],
+        edges: graph ? result.edges : [],
       };
     },
 
