@@ -99,8 +99,8 @@ export function wholeMonths(from: string, to: string): boolean {
 async function balanceRows(
   db: Queryable,
   f: {
-    /** The admin areas whose actors are in the answer (the caller's, within the area asked for). */
-    areaIds: string[];
+    scopePaths: string[];
+    areaPath: string | null;
     actorId: string | undefined;
     from: string;
     to: string;
@@ -110,7 +110,6 @@ async function balanceRows(
     monthly: boolean;
   },
 ): Promise<BalanceRow[]> {
-  if (f.areaIds.length === 0) return [];
   // Each actor's days start at midnight in its country's time zone (profile), UTC without one.
   const r = await sql<BalanceRow>`
     WITH zones AS MATERIALIZED (
@@ -122,8 +121,10 @@ async function balanceRows(
              (${f.from}::date)::timestamp AT TIME ZONE coalesce(z.tz, 'UTC') AS t0,
              (${f.to}::date + 1)::timestamp AT TIME ZONE coalesce(z.tz, 'UTC') AS t1
         FROM custody_actors a
+        JOIN admin_areas ar ON ar.id = a.area_id
         LEFT JOIN zones z ON z.country = a.country
-       WHERE a.area_id = ANY(${sql.val(f.areaIds)}::uuid[])
+       WHERE ar.path LIKE ANY(${sql.val(subtreePatterns(f.scopePaths))})
+         ${f.areaPath ? sql`AND ar.path LIKE ${subtreePatterns([f.areaPath])[0]!}` : sql``}
          ${f.actorId ? sql`AND a.id = ${f.actorId}::uuid` : sql``}
          ${f.after ? sql`AND (a.name, a.id) > (${f.after[0]}, ${f.after[1]}::uuid)` : sql``}
        ORDER BY a.name, a.id
@@ -235,14 +236,9 @@ export function createMassBalanceService({ monthlyTotals = true }: { monthlyTota
       if (!area) throw oversightProblems.unknownReference('query.areaId', 'Area');
       areaPath = area.path;
     }
-    // The areas first, as a list of ids: filtering actors by a LIKE on their area's path leaves the
-    // planner guessing one area in a thousand, and it then sorts every actor to page a country.
-    const areas = await sql<{ id: string }>`
-      SELECT id FROM admin_areas
-       WHERE path LIKE ANY(${sql.val(subtreePatterns(scopePaths(actor, 'custody.read')))})
-         ${areaPath ? sql`AND path LIKE ${subtreePatterns([areaPath])[0]!}` : sql``}`.execute(db);
     return {
-      areaIds: areas.rows.map((a) => a.id),
+      scopePaths: scopePaths(actor, 'custody.read'),
+      areaPath,
       actorId: q.actorId,
       from: q.from,
       to: q.to,
