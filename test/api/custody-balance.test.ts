@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { parseCsv } from '../support/csv.ts';
 import {
   custodyActor,
   type Headers,
@@ -324,5 +325,45 @@ describe('mass balance', () => {
     expect(
       (await get('/api/v1/custody/mass-balance?from=2026-03-01&to=2026-03-05', monitor)).statusCode,
     ).toBe(403);
+  });
+
+  it('writes in the CSV, cell for cell, what the JSON pages say, a name that looks like a formula included', async () => {
+    const odd = await post(t, admin, '/api/v1/custody/actors', {
+      kind: 'trader',
+      name: '=Traders, "Obuasi" & Sons',
+      areaId: t.fx.areas.obuasi.id,
+    });
+    expect(odd.statusCode, odd.body).toBe(201);
+    const period = 'from=2026-02-01&to=2026-03-31';
+    const items: Record<string, unknown>[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await get(
+        `/api/v1/custody/mass-balance?${period}&limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      items.push(...res.json().items);
+      cursor = res.json().nextCursor;
+    } while (cursor);
+    const csv = await get(`/api/v1/custody/mass-balance?${period}&format=csv`);
+    const [header, ...rows] = parseCsv(csv.body);
+    const cell = (v: unknown) => (typeof v === 'number' && v < 0 ? `'${v}` : String(v));
+    expect(rows).toEqual(
+      items.map((i) => [
+        i.actorId,
+        i.actorName === '=Traders, "Obuasi" & Sons' ? `'${i.actorName}` : i.actorName,
+        i.actorKind,
+        i.areaId,
+        i.from,
+        i.to,
+        ...['openingMg', 'producedMg', 'purchasedMg', 'soldMg', 'exportedMg', 'processingInputMg'].map((k) =>
+          cell(i[k]),
+        ),
+        cell(i.processingLossMg),
+        cell(i.closingMg),
+        (i.flags as string[]).join(' '),
+      ]),
+    );
+    expect(header).toHaveLength(15);
+    expect(rows.map((r) => r[1])).toContain(`'=Traders, "Obuasi" & Sons`);
   });
 });

@@ -5,7 +5,7 @@ import { requirePermission, scopePaths, subtreePatterns } from '../../platform/a
 import type { RequestContext } from '../../platform/context.ts';
 import type { Queryable } from '../../platform/db/schema.ts';
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
-import { csvLine } from '../audit/export.ts';
+import { csvCell, csvLine } from '../audit/export.ts';
 import { oversightProblems } from './oversight-problems.ts';
 import * as repo from './repo.ts';
 
@@ -194,6 +194,9 @@ export function toBalance(
 
 const CSV_PAGE = 50_000;
 
+/** A mass in a CSV cell: a negative one starts with a quote, as csvCell guards every cell. */
+const mg = (n: number) => (n < 0 ? `'${n}` : String(n));
+
 const CSV_COLUMNS = [
   'actor_id',
   'actor_name',
@@ -272,23 +275,9 @@ export function createMassBalanceService({ monthlyTotals = true }: { monthlyTota
         let chunk = '';
         for (const [i, r] of rows.slice(0, CSV_PAGE).entries()) {
           const b = toBalance(r, q.from, q.to, settingsOf(r.country));
-          chunk += csvLine([
-            b.actorId,
-            b.actorName,
-            b.actorKind,
-            b.areaId,
-            b.from,
-            b.to,
-            b.openingMg,
-            b.producedMg,
-            b.purchasedMg,
-            b.soldMg,
-            b.exportedMg,
-            b.processingInputMg,
-            b.processingLossMg,
-            b.closingMg,
-            b.flags.join(' '),
-          ]);
+          // Only the name can hold a comma, a quote or a formula's first character: the other cells
+          // are ids, codes, dates and whole numbers, written as csvCell would write them.
+          chunk += `${b.actorId},${csvCell(b.actorName)},${b.actorKind},${b.areaId},${b.from},${b.to},${mg(b.openingMg)},${mg(b.producedMg)},${mg(b.purchasedMg)},${mg(b.soldMg)},${mg(b.exportedMg)},${mg(b.processingInputMg)},${mg(b.processingLossMg)},${mg(b.closingMg)},${b.flags.join(' ')}\r\n`;
           if (i % 1000 === 999) {
             yield chunk;
             chunk = '';
