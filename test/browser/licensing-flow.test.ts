@@ -118,6 +118,8 @@ describe('licensing main flow', () => {
       expect(new URL(page.url()).searchParams.get('holderId')).toBe(person.id);
       await page.getByRole('heading', { level: 1, name: 'New licence application' }).waitFor();
       await page.getByText(`Esi ${person.familyName}`).first().waitFor();
+      // The tiers come with the holder's eligibility, after the form: wait for them before reading.
+      await page.getByLabel('Licence tier').locator(`option[value="${TIER}"]`).waitFor({ state: 'attached' });
       const tiers = await page
         .getByLabel('Licence tier')
         .locator('option')
