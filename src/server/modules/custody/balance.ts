@@ -3,6 +3,7 @@ import { type CustodySettings, custodySettingsSchema } from '../../../shared/pro
 import type { MassBalanceDto, MassBalanceQuery } from '../../../shared/schemas/custody-oversight.ts';
 import { requirePermission, scopePaths, subtreePatterns } from '../../platform/access/access.ts';
 import type { RequestContext } from '../../platform/context.ts';
+import { reportQuery } from '../../platform/db/report-query.ts';
 import type { Queryable } from '../../platform/db/schema.ts';
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
 import { csvLine } from '../audit/export.ts';
@@ -14,19 +15,18 @@ import * as repo from './repo.ts';
  * purchases (transfers in) bring mass in; sales, exports and processing losses take it out; splits
  * and merges change nothing. What it holds now is the sum of every event so far, so the stock at any
  * instant is what it holds now less what its events since then brought (net). That reads only the
- * events since `from` (an index range per actor), however long the history before it; for whole
- * months, only the monthly totals the database keeps (migration 0022), a few rows per actor.
+ * events since `from` (an index range per actor), however long the history before it. For whole
+ * months, the monthly totals the database keeps (migrations 0022, 0023) hold each month's flows and
+ * the stock at its end: a balance reads the months of its period and nothing else.
  */
-
 interface BalanceRow {
   id: string;
   name: string;
   kind: string;
   area_id: string;
   country: string;
-  held_now: number;
-  net_since_from: number;
-  net_after_to: number;
+  opening: number;
+  closing: number;
   produced: number;
   purchased: number;
   sold: number;
@@ -70,23 +70,56 @@ const eventSums = sql`
     ),`;
 
 /**
- * The same sums from the monthly totals (migration 0022) when the period is whole months: a few rows
- * per actor, however many events the months hold.
+ * The same from the monthly totals when the period is whole months: the period's months give the
+ * flows, and the last of them its closing stock (the stock at the end of that month, migration 0023).
+ * An actor with no month in the period holds what it held at the end of its last month before it.
  */
 const monthlySums = (from: string, to: string) => sql`
-    sums AS (
+    months AS (
       SELECT m.actor_id,
-             sum(m.produced_mg + m.purchased_mg - m.sold_mg - m.exported_mg - m.processing_loss_mg)::bigint AS net_since_from,
-             coalesce(sum(m.produced_mg + m.purchased_mg - m.sold_mg - m.exported_mg - m.processing_loss_mg)
-                        FILTER (WHERE m.month > ${to}::date), 0)::bigint AS net_after_to,
-             coalesce(sum(m.produced_mg) FILTER (WHERE m.month <= ${to}::date), 0)::bigint AS produced,
-             coalesce(sum(m.purchased_mg) FILTER (WHERE m.month <= ${to}::date), 0)::bigint AS purchased,
-             coalesce(sum(m.sold_mg) FILTER (WHERE m.month <= ${to}::date), 0)::bigint AS sold,
-             coalesce(sum(m.exported_mg) FILTER (WHERE m.month <= ${to}::date), 0)::bigint AS exported,
-             coalesce(sum(m.processing_input_mg) FILTER (WHERE m.month <= ${to}::date), 0)::bigint AS processing_input,
-             coalesce(sum(m.processing_loss_mg) FILTER (WHERE m.month <= ${to}::date), 0)::bigint AS processing_loss
-        FROM page p JOIN custody_actor_months m ON m.actor_id = p.id AND m.month >= ${from}::date
+             sum(m.produced_mg)::bigint AS produced,
+             sum(m.purchased_mg)::bigint AS purchased,
+             sum(m.sold_mg)::bigint AS sold,
+             sum(m.exported_mg)::bigint AS exported,
+             sum(m.processing_input_mg)::bigint AS processing_input,
+             sum(m.processing_loss_mg)::bigint AS processing_loss,
+             (array_agg(m.closing_mg ORDER BY m.month DESC))[1] AS closing
+        FROM page p
+        JOIN custody_actor_months m ON m.actor_id = p.id AND m.month BETWEEN ${from}::date AND ${to}::date
        GROUP BY m.actor_id
+    ),
+    sums AS (
+      SELECT p.id AS actor_id,
+             coalesce(s.produced, 0) AS produced, coalesce(s.purchased, 0) AS purchased,
+             coalesce(s.sold, 0) AS sold, coalesce(s.exported, 0) AS exported,
+             coalesce(s.processing_input, 0) AS processing_input,
+             coalesce(s.processing_loss, 0) AS processing_loss,
+             -- coalesce stops at the first value: the earlier month is looked up only when needed.
+             coalesce(s.closing,
+                      (SELECT b.closing_mg FROM custody_actor_months b
+                        WHERE b.actor_id = p.id AND b.month < ${from}::date
+                        ORDER BY b.month DESC LIMIT 1),
+                      0) AS closing
+        FROM page p LEFT JOIN months s ON s.actor_id = p.id
+    ),
+    stock AS (
+      SELECT actor_id, closing - (produced + purchased - sold - exported - processing_loss) AS opening, closing
+        FROM sums
+    ),`;
+
+/** The stock from the open lots held now, less the net flow of the events since (or after) the period. */
+const eventStock = sql`
+    held AS (
+      SELECT l.holder_actor_id AS actor_id, sum(l.mass_mg)::bigint AS mg
+        FROM lots l JOIN page p ON p.id = l.holder_actor_id
+       WHERE l.status = 'open'
+       GROUP BY l.holder_actor_id
+    ),
+    stock AS (
+      SELECT p.id AS actor_id,
+             coalesce(h.mg, 0) - coalesce(s.net_since_from, 0) AS opening,
+             coalesce(h.mg, 0) - coalesce(s.net_after_to, 0) AS closing
+        FROM page p LEFT JOIN held h ON h.actor_id = p.id LEFT JOIN sums s ON s.actor_id = p.id
     ),`;
 
 /** A period of whole calendar months: from the first of a month to the last day of a month. */
@@ -106,6 +139,21 @@ interface BalanceFilter {
   limit: number;
   /** Sum the monthly totals (whole months only) instead of the events. */
   monthly: boolean;
+  /**
+   * Every actor in the filter at once (the CSV): the actors are then a view the planner sees
+   * through, so it joins them to the totals knowing they are a hundred thousand, instead of a page
+   * it cannot count (it then probed an index per actor, twice as slow). The order and the limit
+   * apply to the balances at the end.
+   */
+  whole?: boolean;
+}
+
+/** After the cursor, by name, a page's worth and one more (to know whether another page follows). */
+function keysetPage(f: BalanceFilter, alias = 'a') {
+  const t = sql.ref(alias);
+  return sql`${f.after ? sql`AND (${t}.name, ${t}.id) > (${f.after[0]}, ${f.after[1]}::uuid)` : sql``}
+       ORDER BY ${t}.name, ${t}.id
+       LIMIT ${f.limit + 1}`;
 }
 
 /** The query's common part: a page of actors by name, with `balance` holding one row each. */
@@ -116,7 +164,7 @@ function balanceCtes(f: BalanceFilter) {
       -- Once per country: a profile is a large document, not to be read again for every actor.
       SELECT country, coalesce(document ->> 'timeZone', 'UTC') AS tz FROM country_profiles
     ),
-    page AS (
+    page AS ${f.whole ? sql`NOT MATERIALIZED` : sql``} (
       SELECT a.id, a.name, a.kind, a.area_id, a.country,
              (${f.from}::date)::timestamp AT TIME ZONE coalesce(z.tz, 'UTC') AS t0,
              (${f.to}::date + 1)::timestamp AT TIME ZONE coalesce(z.tz, 'UTC') AS t1
@@ -126,29 +174,20 @@ function balanceCtes(f: BalanceFilter) {
        WHERE ar.path LIKE ANY(${sql.val(subtreePatterns(f.scopePaths))})
          ${f.areaPath ? sql`AND ar.path LIKE ${subtreePatterns([f.areaPath])[0]!}` : sql``}
          ${f.actorId ? sql`AND a.id = ${f.actorId}::uuid` : sql``}
-         ${f.after ? sql`AND (a.name, a.id) > (${f.after[0]}, ${f.after[1]}::uuid)` : sql``}
-       ORDER BY a.name, a.id
-       LIMIT ${f.limit + 1}
+         ${f.whole ? sql`` : keysetPage(f)}
     ),
-    ${f.monthly ? monthlySums(f.from, f.to) : eventSums}
-    held AS (
-      SELECT l.holder_actor_id AS actor_id, sum(l.mass_mg)::bigint AS mg
-        FROM lots l JOIN page p ON p.id = l.holder_actor_id
-       WHERE l.status = 'open'
-       GROUP BY l.holder_actor_id
-    ),
+    ${f.monthly ? monthlySums(f.from, f.to) : sql`${eventSums} ${eventStock}`}
     balance AS (
       SELECT p.id, p.name, p.kind, p.area_id, p.country,
-             coalesce(h.mg, 0)::bigint AS held_now,
-             coalesce(s.net_since_from, 0)::bigint AS net_since_from,
-             coalesce(s.net_after_to, 0)::bigint AS net_after_to,
+             st.opening::bigint AS opening,
+             st.closing::bigint AS closing,
              coalesce(s.produced, 0)::bigint AS produced,
              coalesce(s.purchased, 0)::bigint AS purchased,
              coalesce(s.sold, 0)::bigint AS sold,
              coalesce(s.exported, 0)::bigint AS exported,
              coalesce(s.processing_input, 0)::bigint AS processing_input,
              coalesce(s.processing_loss, 0)::bigint AS processing_loss
-        FROM page p LEFT JOIN sums s ON s.actor_id = p.id LEFT JOIN held h ON h.actor_id = p.id
+        FROM page p LEFT JOIN sums s ON s.actor_id = p.id JOIN stock st ON st.actor_id = p.id
     )`;
 }
 
@@ -181,6 +220,15 @@ async function balanceLines(
   tolerances: Tolerances[],
   fallback: CustodySettings,
 ): Promise<{ id: string; name: string; line: string }[]> {
+  return reportQuery(db, (tx) => balanceLinesQuery(tx, f, tolerances, fallback));
+}
+
+async function balanceLinesQuery(
+  db: Queryable,
+  f: BalanceFilter,
+  tolerances: Tolerances[],
+  fallback: CustodySettings,
+): Promise<{ id: string; name: string; line: string }[]> {
   const r = await sql<{ id: string; name: string; line: string }>`
     ${balanceCtes(f)},
     tolerances AS (
@@ -188,7 +236,7 @@ async function balanceLines(
           AS t(country text, tolerance float8, recovery float8)
     ),
     cells AS (
-      SELECT b.*, b.held_now - b.net_since_from AS opening, b.held_now - b.net_after_to AS closing,
+      SELECT b.*,
              coalesce(t.tolerance, ${fallback.massTolerancePercent}::float8) AS tolerance,
              coalesce(t.recovery, ${fallback.expectedRecoveryPercent}::float8) AS recovery,
              -- csvCell: a formula's first character gets a quote before it; then a comma, a quote
@@ -216,7 +264,7 @@ async function balanceLines(
                        < c.processing_input::float8 * (c.recovery - c.tolerance)
                     THEN 'loss_beyond_tolerance' END)) AS line
       FROM cells c
-     ORDER BY c.name, c.id`.execute(db);
+     WHERE true ${f.whole ? keysetPage(f, 'c') : sql`ORDER BY c.name, c.id`}`.execute(db);
   return r.rows;
 }
 
@@ -227,8 +275,8 @@ export function toBalance(
   to: string,
   settings: CustodySettings,
 ): MassBalanceDto {
-  const opening = r.held_now - r.net_since_from;
-  const closing = r.held_now - r.net_after_to;
+  const opening = r.opening;
+  const closing = r.closing;
   const inputs = opening + r.produced + r.purchased;
   const flags: MassBalanceDto['flags'] = [];
   // More sold and exported than there was to sell, beyond what weighing and moisture explain.
@@ -260,7 +308,7 @@ export function toBalance(
   };
 }
 
-const CSV_PAGE = 50_000;
+const CSV_PAGE = 200_000;
 
 const CSV_COLUMNS = [
   'actor_id',
@@ -347,7 +395,7 @@ export function createMassBalanceService({ monthlyTotals = true }: { monthlyTota
       for (;;) {
         const rows = await balanceLines(
           db,
-          { ...filter, after, limit: CSV_PAGE },
+          { ...filter, after, limit: CSV_PAGE, whole: true },
           settings.tolerances,
           settings.fallback,
         );
