@@ -193,4 +193,38 @@ describe.each([
     expect(await seed()).toBeNull();
     expect(await count()).toBe(before);
   });
+
+  it('started again ten days later, adds the ten days of prices it missed, and none after an officer’s', async () => {
+    const prices = () =>
+      rows(sql<{ day: string; price_minor: string; source: string }>`
+        SELECT day::text AS day, price_minor::text AS price_minor, source
+          FROM reference_prices WHERE country = ${country} AND mineral = 'gold' ORDER BY day`);
+    const before = await prices();
+    t.clock.set(new Date(t.clock.now().getTime() + 10 * DAY));
+    expect(await seed()).toBeNull(); // the chain of custody is there already
+    const after = await prices();
+    const today = await countryToday(t.database.db, country, t.clock.now());
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.slice(before.length).map((p) => p.day)).toEqual(
+      Array.from({ length: 10 }, (_, i) => addDays(today, i - 9)),
+    );
+    for (const p of after.slice(before.length)) {
+      expect(p.source).toBe(DEMO_PRICE_SOURCE);
+      expect(Math.abs(Number(p.price_minor) - reference)).toBeLessThanOrEqual((reference * 3) / 100);
+    }
+    // A day's price is that of its date, whenever it was recorded: no jump where the new days begin.
+    const last = Number(before.at(-1)!.price_minor);
+    expect(Math.abs(Number(after[before.length]!.price_minor) / last - 1)).toBeLessThanOrEqual(0.015);
+
+    // An officer sets today's price; two days later the demo adds nothing.
+    await t.database.asOwner((c) =>
+      c.query(`UPDATE reference_prices SET source = 'Bank of the country' WHERE country = $1 AND day = $2`, [
+        country,
+        today,
+      ]),
+    );
+    t.clock.set(new Date(t.clock.now().getTime() + 2 * DAY));
+    expect(await seed()).toBeNull();
+    expect(await prices()).toHaveLength(after.length);
+  });
 });
