@@ -196,7 +196,7 @@ async function balanceRows(db: Queryable, f: BalanceFilter): Promise<BalanceRow[
   return r.rows;
 }
 
-/** A mass as a CSV cell, written by the database as `mg()` writes it. */
+/** A mass as a CSV cell, written by the database: a negative one starts with a quote, as csvCell guards every cell. */
 const mgCell = (column: string) =>
   sql.raw(`CASE WHEN ${column} < 0 THEN '''' || ${column} ELSE ${column}::text END`);
 
@@ -210,7 +210,7 @@ interface Tolerances {
 /**
  * The same page of actors as CSV lines the database writes: a whole country is 125,000 lines, and
  * fourteen columns parsed per line cost the server more than the query did (bench/README.md, "Chain
- * of custody"). The cells and flags are those `toBalance`, `mg` and `csvCell` give; the flags'
+ * of custody"). The cells and flags are those `toBalance` and `csvCell` give; the flags'
  * arithmetic is in float8, in JavaScript's order, so a balance on the edge of a tolerance reads the
  * same as in the JSON pages (a test compares the two, cell for cell).
  */
@@ -220,16 +220,7 @@ async function balanceLines(
   tolerances: Tolerances[],
   fallback: CustodySettings,
 ): Promise<{ id: string; name: string; line: string }[]> {
-  return reportQuery(db, (tx) => balanceLinesQuery(tx, f, tolerances, fallback));
-}
-
-async function balanceLinesQuery(
-  db: Queryable,
-  f: BalanceFilter,
-  tolerances: Tolerances[],
-  fallback: CustodySettings,
-): Promise<{ id: string; name: string; line: string }[]> {
-  const r = await sql<{ id: string; name: string; line: string }>`
+  const query = sql<{ id: string; name: string; line: string }>`
     ${balanceCtes(f)},
     tolerances AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(tolerances)}::jsonb)
@@ -264,8 +255,8 @@ async function balanceLinesQuery(
                        < c.processing_input::float8 * (c.recovery - c.tolerance)
                     THEN 'loss_beyond_tolerance' END)) AS line
       FROM cells c
-     WHERE true ${f.whole ? keysetPage(f, 'c') : sql`ORDER BY c.name, c.id`}`.execute(db);
-  return r.rows;
+     WHERE true ${f.whole ? keysetPage(f, 'c') : sql`ORDER BY c.name, c.id`}`;
+  return (await reportQuery(db, (tx) => query.execute(tx))).rows;
 }
 
 /** The balance of one actor, with the flags its country's tolerances (profile) raise. */
@@ -275,9 +266,7 @@ export function toBalance(
   to: string,
   settings: CustodySettings,
 ): MassBalanceDto {
-  const opening = r.opening;
-  const closing = r.closing;
-  const inputs = opening + r.produced + r.purchased;
+  const inputs = r.opening + r.produced + r.purchased;
   const flags: MassBalanceDto['flags'] = [];
   // More sold and exported than there was to sell, beyond what weighing and moisture explain.
   if (r.sold + r.exported > 0 && (r.sold + r.exported) * 100 > inputs * (100 + settings.massTolerancePercent))
@@ -296,14 +285,14 @@ export function toBalance(
     areaId: r.area_id,
     from,
     to,
-    openingMg: opening,
+    openingMg: r.opening,
     producedMg: r.produced,
     purchasedMg: r.purchased,
     soldMg: r.sold,
     exportedMg: r.exported,
     processingInputMg: r.processing_input,
     processingLossMg: r.processing_loss,
-    closingMg: closing,
+    closingMg: r.closing,
     flags,
   };
 }
