@@ -36,7 +36,7 @@ import { registerPublicRegisterRoutes } from './modules/public-register/routes.t
 import { registerRoleRoutes } from './modules/roles/routes.ts';
 import { registerTaskRoutes } from './modules/tasks/routes.ts';
 import { registerUserRoutes } from './modules/users/routes.ts';
-import { AccessDenied } from './platform/access/access.ts';
+import { AccessDenied, auditEntityType } from './platform/access/access.ts';
 import { type AuditLog, createAuditLog } from './platform/audit/audit.ts';
 import {
   type Authenticate,
@@ -48,6 +48,7 @@ import { type Clock, systemClock } from './platform/clock.ts';
 import type { RequestContext } from './platform/context.ts';
 import type { Database } from './platform/db/database.ts';
 import { AppError, problems } from './platform/errors.ts';
+import { registerCompression } from './platform/http/compression.ts';
 import { registerHealthRoutes } from './platform/http/health.ts';
 import { Metrics } from './platform/http/metrics.ts';
 import { sendProblem, toAppError } from './platform/http/problem.ts';
@@ -62,8 +63,11 @@ declare module 'fastify' {
     authProblem: AppError | null;
   }
   interface FastifyInstance {
-    /** Every route the app serves, for the access-matrix test that must cover them all. */
-    routeTable: { method: string; url: string }[];
+    /**
+     * Every route the app serves, for the tests that must cover them all (access matrix) and see
+     * which answers are never compressed because they carry a secret (compression.ts).
+     */
+    routeTable: { method: string; url: string; compressed: boolean }[];
   }
 }
 
@@ -128,11 +132,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false } },
     return503OnClosing: true,
   });
-  const routeTable: { method: string; url: string }[] = [];
+  const routeTable: FastifyInstance['routeTable'] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
-      if (method !== 'HEAD') routeTable.push({ method, url: route.url });
+      if (method !== 'HEAD')
+        routeTable.push({ method, url: route.url, compressed: route.compress !== false });
     }
   });
   app.addHook('onClose', async () => unlisten());
@@ -142,6 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON only: a text/plain body is refused with 415 rather than parsed into a string.
   app.removeContentTypeParser('text/plain');
   await app.register(cookie);
+  if (config.compression) await registerCompression(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -226,7 +232,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await database.db.transaction().execute((tx) =>
       audit.record(tx, ctx, {
         action: 'access.denied',
-        entityType: denied.target?.entityType ?? 'endpoint',
+        entityType: denied.target ? auditEntityType(denied.target.entityType) : 'endpoint',
         entityId: denied.target?.entityId ?? null,
         areaId: denied.target?.areaId ?? null,
         meta: { permission: denied.permission, code: denied.code },

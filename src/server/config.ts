@@ -61,6 +61,7 @@ const baseSchema = z.object({
       (v) => v === 'false' || /^[1-9]$/.test(v) || v.split(',').every((a) => isProxyAddress(a.trim())),
       'false, a number of proxy hops (1-9), or a comma-separated list of proxy IP addresses or CIDRs',
     ),
+  HTTP_COMPRESSION: z.enum(['on', 'off']).default('on'),
   JOBS: z.enum(['on', 'off']).default('on'),
   MAP_TILE_URL: z
     .string()
@@ -90,6 +91,8 @@ export interface Config {
   /** false, a hop count, or the addresses of trusted proxies (never "trust everything"). */
   trustProxy: false | number | string;
   jobs: boolean;
+  /** Compress API answers for clients that accept it (off when a proxy in front already does). */
+  compression: boolean;
   /** Optional raster tiles behind the maps; none by default, so maps work without internet. */
   mapTiles: { url: string; attribution: string } | null;
 }
@@ -146,6 +149,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           ? Number(e.TRUST_PROXY)
           : e.TRUST_PROXY,
     jobs: e.JOBS === 'on',
+    compression: e.HTTP_COMPRESSION === 'on',
     mapTiles: e.MAP_TILE_URL ? { url: e.MAP_TILE_URL, attribution: e.MAP_TILE_ATTRIBUTION ?? '' } : null,
   };
 }

@@ -13,6 +13,7 @@ import {
 import { newApiToken, tokenHash } from '../../platform/auth/tokens.ts';
 import type { Queryable } from '../../platform/db/schema.ts';
 import { problems } from '../../platform/errors.ts';
+import { SECRET_ROUTE } from '../../platform/http/compression.ts';
 import { decodeCursor, encodeCursor, pageResponse } from '../../platform/http/pagination.ts';
 import { pathOf } from '../admin-areas/repo.ts';
 import { findRole } from '../roles/repo.ts';
@@ -115,6 +116,7 @@ export function registerTokenRoutes(app: TypedApp, { database, audit, clock, run
   app.post(
     '/api-tokens',
     {
+      ...SECRET_ROUTE,
       schema: {
         tags,
         summary: 'Create a machine token; the secret is in this answer only',

@@ -5,6 +5,7 @@ import { requireActor } from '../../platform/access/access.ts';
 import { SESSION_COOKIE } from '../../platform/auth/authenticate.ts';
 import type { Actor } from '../../platform/context.ts';
 import type { Queryable } from '../../platform/db/schema.ts';
+import { SECRET_ROUTE } from '../../platform/http/compression.ts';
 import { createAuthService } from './service.ts';
 
 async function describe(db: Queryable, actor: Actor): Promise<z.infer<typeof meSchema>> {
@@ -53,6 +54,7 @@ export function registerAuthRoutes(
   app.post(
     '/auth/login',
     {
+      ...SECRET_ROUTE,
       schema: {
         tags: ['auth'],
         summary: 'Sign in with phone number and password; opens a session',
