@@ -37,26 +37,15 @@ export const AUDIT_CATALOG = [
   {
     module: 'access',
     actions: ['access.denied'],
-    // A refusal names the endpoint, or the record it protected in the words of the access check
-    // (src/server/platform/access/access.ts); names already listed under another module are not repeated.
+    // A refusal names the endpoint, or the record it protected, by the code of its type
+    // (auditEntityType in src/server/platform/access/access.ts); codes already listed under another
+    // module are not repeated.
     entityTypes: [
       'endpoint',
-      'Admin area',
-      'Area',
-      'Cadastre feature',
-      'Custody actor',
-      'Enterprise',
-      'Flag',
-      'Improvement action',
-      'Improvement assessment',
-      'Incident',
-      'Licence',
-      'Licence application',
-      'Logbook report',
-      'Lot',
-      'Person',
-      'Production unit',
-      'Transfer',
+      'admin_area',
+      'cadastre_feature',
+      'improvement_action',
+      'improvement_assessment',
     ],
   },
   {
@@ -208,12 +197,8 @@ export const isAuditEntityType = (value: string): value is AuditEntityType => en
 /** Where an action's label sits in the audit namespace: actions.<record>.<verb>. */
 export const auditActionLabelKey = (action: AuditAction): string => `actions.${action}`;
 
-/**
- * Where a record type's label sits in the audit namespace. The words of an access check
- * ('Custody actor') share the label of the type they name (entityTypes.custody_actor).
- */
-export const auditEntityTypeLabelKey = (type: AuditEntityType): string =>
-  `entityTypes.${type.toLowerCase().replace(/ /g, '_')}`;
+/** Where a record type's label sits in the audit namespace. */
+export const auditEntityTypeLabelKey = (type: AuditEntityType): string => `entityTypes.${type}`;
 
 /** Where a module's name sits in the audit namespace, for the groups of the filters. */
 export const auditModuleLabelKey = (module: AuditModule): string => `modules.${module}`;

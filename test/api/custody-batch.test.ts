@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyChain } from '../../src/server/platform/audit/verify.ts';
 import { uuidv7 } from '../../src/shared/ids.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { custodyActor, type Headers, post, produce, site } from '../support/custody-flow.ts';
@@ -90,6 +91,19 @@ describe('a batch of transfers', () => {
     // Three transfers, three audit entries: the refused ones left nothing behind.
     expect(after.events - before.events).toBe(3);
     expect(after.audit - before.audit).toBe(3);
+    // Appended together at the batch's end, in the order of the items, one request's events.
+    const trail = await t.database.db
+      .selectFrom('audit_events')
+      .select(['seq', 'entity_id', 'request_id'])
+      .where('action', '=', 'custody.transfer_recorded')
+      .orderBy('seq', 'desc')
+      .limit(3)
+      .execute();
+    trail.reverse();
+    expect(trail.map((r) => r.entity_id)).toEqual([0, 1, 4].map((i) => body.items[i].event.id));
+    expect(trail[2]!.seq - trail[0]!.seq).toBe(2);
+    expect(new Set(trail.map((r) => r.request_id)).size).toBe(1);
+    expect((await verifyChain(t.database.db)).ok).toBe(true);
 
     // The same batch again (the network dropped the answer): the three answer 200, nothing is added.
     const again = await post(t, officer, URL, { items });

@@ -327,6 +327,14 @@ describe('bad requests change nothing', () => {
       h.monitor!,
     );
     expect((await get(`/api/v1/lots/${lot.id}`, h.bibianiAdmin!)).statusCode).toBe(404);
+    // The denial is in the audit trail under the lot's code, as every other event about a lot.
+    const denial = await t.database.db
+      .selectFrom('audit_events')
+      .select(['entity_type', 'entity_id', 'actor_id'])
+      .where('action', '=', 'access.denied')
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(denial).toEqual({ entity_type: 'lot', entity_id: lot.id, actor_id: t.fx.users.bibianiAdmin.id });
     expect((await get(`/api/v1/lots/${lot.id}`, h.auditor!)).statusCode).toBe(200);
     const listed = (await get('/api/v1/lots?limit=500', h.bibianiAdmin!)).json().items;
     expect(listed.some((x: { id: string }) => x.id === lot.id)).toBe(false);

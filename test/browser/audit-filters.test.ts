@@ -29,10 +29,19 @@ describe('audit trail filters', () => {
           .locator('optgroup[label="Licences and applications"] option', { hasText: 'Licence suspended' })
           .count(),
       ).resolves.toBe(1);
+      // A refusal names its record type by code: the types only refusals name sit under "Refused
+      // access", and one its own module lists (a licence application) is offered once, there.
       const entityType = page.getByLabel('Record type', { exact: true });
       await expect(
         entityType
-          .locator('optgroup[label="Refused access"] option', { hasText: 'Licence application' })
+          .locator('optgroup[label="Refused access"] option', { hasText: 'Administrative area' })
+          .count(),
+      ).resolves.toBe(1);
+      const licenceApplication = entityType.locator('option', { hasText: /^Licence application$/ });
+      await expect(licenceApplication.count()).resolves.toBe(1);
+      await expect(
+        entityType
+          .locator('optgroup[label="Licences and applications"] option', { hasText: /^Licence application$/ })
           .count(),
       ).resolves.toBe(1);
 

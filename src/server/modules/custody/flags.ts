@@ -259,8 +259,8 @@ export async function flagRecordedEvent(db: Queryable, eventId: string, at: Date
 }
 
 /**
- * Hook for the logbooks (not built yet): a site's logbook that records mercury bought or used raises
- * this flag on the site, with what the logbook says as evidence.
+ * Called by the logbooks: a site's logbook that records mercury bought or used raises this flag on
+ * the site, with what the logbook says as evidence.
  */
 export async function flagMercuryUse(
   db: Queryable,

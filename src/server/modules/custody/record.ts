@@ -12,7 +12,7 @@ import {
   type TransferInput,
 } from '../../../shared/schemas/custody.ts';
 import { assertCanWrite, requireActor, requirePermission } from '../../platform/access/access.ts';
-import type { AuditLog } from '../../platform/audit/audit.ts';
+import type { AuditSink } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import type { Tx } from '../../platform/db/schema.ts';
@@ -61,7 +61,7 @@ function meanFineness(lots: readonly repo.LotRow[]): number | null {
  * commit that they balance (migration 0017). The guarded UPDATEs (holder and status in the WHERE)
  * are what stop a second sale or a second consumption of a lot under concurrent requests.
  */
-export function createCustodyRecorder({ audit, clock }: { audit: AuditLog; clock: Clock }) {
+export function createCustodyRecorder({ audit, clock }: { audit: AuditSink; clock: Clock }) {
   function occurredAt(input: Common): Date {
     const at = input.occurredAt ? new Date(input.occurredAt) : clock.now();
     if (at.getTime() > clock.now().getTime() + 5 * 60_000) {

@@ -21,6 +21,30 @@ export class AccessDenied extends AppError {
   }
 }
 
+/** Record types an access target names in words whose audit code is not simply the words in snake case. */
+const AUDIT_CODES: Readonly<Record<string, string>> = {
+  Area: 'admin_area',
+  Flag: 'custody_flag',
+  Incident: 'custody_incident',
+  Transfer: 'custody_event',
+};
+
+/**
+ * The code the audit trail uses for a record type (`production_unit`, `lot`). Access targets may name
+ * the type in words ("Production unit"), which the 404 answer shows; the trail keeps codes only, so
+ * that one filter finds every event about a kind of record, denials included.
+ */
+export function auditEntityType(entityType: string): string {
+  return (
+    AUDIT_CODES[entityType] ??
+    entityType
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_|_$/g, '')
+  );
+}
+
 export function requireActor(ctx: RequestContext): Actor {
   if (!ctx.actor) throw problems.unauthenticated();
   return ctx.actor;

@@ -11,7 +11,7 @@ import { uuidv7 } from '../../../shared/ids.ts';
 import { type RequestContext, systemContext } from '../context.ts';
 import type { PoolClientLike } from '../db/pglite-pool.ts';
 import type { AuditEventRow } from '../db/schema.ts';
-import { type AuditInput, type AuditLog, createAuditLog } from './audit.ts';
+import { type AuditInput, type AuditLog, auditBuffer, createAuditLog } from './audit.ts';
 import { GENESIS_HASH, hashEvent } from './audit-chain.ts';
 import {
   checkpointStatement,
@@ -327,6 +327,39 @@ describe('hash chain', () => {
     expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => start + i + 1));
     const rows = await eventsFrom(start + 1);
     expect(rows.map((r) => r.seq)).toEqual(seqs);
+    await expectIntact();
+  });
+
+  it('appends what a buffer held at once, in order, without the parts dropped, redacted when recorded', async () => {
+    const start = await headSeq();
+    const secret = { password: 'hunter2', name: 'Abena' };
+    await t.database.db.transaction().execute(async (tx) => {
+      const held = auditBuffer(audit);
+      await held.sink.record(tx, ctx, {
+        action: 'test.buffer',
+        entityType: 'widget',
+        entityId: 'kept-1',
+        after: secret,
+      });
+      const mark = held.mark();
+      await held.sink.record(tx, ctx, { action: 'test.buffer', entityType: 'widget', entityId: 'dropped-1' });
+      await held.sink.record(tx, ctx, { action: 'test.buffer', entityType: 'widget', entityId: 'dropped-2' });
+      held.dropFrom(mark);
+      await held.sink.record(tx, ctx, { action: 'test.buffer', entityType: 'widget', entityId: 'kept-2' });
+      // Held, not written: the head has not moved before the flush.
+      const head = await tx.selectFrom('audit_head').select('seq').executeTakeFirstOrThrow();
+      expect(head.seq).toBe(start);
+      secret.name = 'changed after recording';
+      await held.flush(tx);
+      await held.flush(tx); // nothing left: appends nothing
+    });
+    const rows = await eventsFrom(start + 1);
+    expect(rows.map((r) => [r.seq, r.entity_id])).toEqual([
+      [start + 1, 'kept-1'],
+      [start + 2, 'kept-2'],
+    ]);
+    expect(rows[0]!.after).toEqual({ name: 'Abena' });
+    expect(await headSeq()).toBe(start + 2);
     await expectIntact();
   });
 });

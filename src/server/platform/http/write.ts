@@ -20,6 +20,8 @@ interface ReplyLike {
   header(name: string, value: string): unknown;
   status(code: number): unknown;
   send(payload?: unknown): unknown;
+  /** Settles once the answer is written (a fastify reply is; one held back for later is not). */
+  then?(fulfilled: () => void, rejected: (err: Error) => void): void;
 }
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -33,12 +35,25 @@ function actorKey(ctx: RequestContext): string {
  * answer is stored in the same transaction as the change, so a replay returns it exactly; the same
  * key with another request is 422; a key whose first request is still running is 409.
  */
+/** Deadlock and serialisation failure: PostgreSQL rolled the transaction back; running it again may pass. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const ATTEMPTS = 3;
+
+export interface WriteOptions {
+  /**
+   * Run the work again (up to three times in all) when PostgreSQL stops it as one side of a
+   * deadlock. Only for work that touches nothing outside its transaction before it commits.
+   */
+  retryDeadlocks?: boolean;
+}
+
 export function createWriteRunner(database: Database, { afterCommit }: { afterCommit?: () => void } = {}) {
   return async function runWrite<T, R extends ReplyLike>(
     request: FastifyRequest,
     reply: R,
     ctx: RequestContext,
     work: (tx: Tx) => Promise<WriteResult<T>>,
+    { retryDeadlocks = false }: WriteOptions = {},
   ): Promise<void> {
     const rawKey = request.method === 'POST' ? request.headers['idempotency-key'] : undefined;
     if (Array.isArray(rawKey) || (rawKey !== undefined && !KEY_PATTERN.test(rawKey))) {
@@ -52,43 +67,54 @@ export function createWriteRunner(database: Database, { afterCommit }: { afterCo
           .digest('hex')
       : '';
 
-    const outcome = await database.db.transaction().execute(async (tx) => {
-      if (key) {
-        const locked = await sql<{ ok: boolean }>`
+    const attempt = () =>
+      database.db.transaction().execute(async (tx) => {
+        if (key) {
+          const locked = await sql<{ ok: boolean }>`
           SELECT pg_try_advisory_xact_lock(hashtext(${actor}), hashtext(${key})) AS ok`.execute(tx);
-        if (!locked.rows[0]?.ok) throw problems.idempotencyInProgress();
-        const previous = await tx
-          .selectFrom('idempotency_keys')
-          .selectAll()
-          .where('actor', '=', actor)
-          .where('key', '=', key)
-          .executeTakeFirst();
-        if (previous) {
-          if (previous.request_hash !== requestHash) throw problems.idempotencyKeyReused();
-          return {
-            replayed: true,
-            status: previous.response_status,
-            body: previous.response_body as T,
-            headers: previous.response_headers,
-          };
+          if (!locked.rows[0]?.ok) throw problems.idempotencyInProgress();
+          const previous = await tx
+            .selectFrom('idempotency_keys')
+            .selectAll()
+            .where('actor', '=', actor)
+            .where('key', '=', key)
+            .executeTakeFirst();
+          if (previous) {
+            if (previous.request_hash !== requestHash) throw problems.idempotencyKeyReused();
+            return {
+              replayed: true,
+              status: previous.response_status,
+              body: previous.response_body as T,
+              headers: previous.response_headers,
+            };
+          }
         }
+        const result = await work(tx);
+        if (key) {
+          await tx
+            .insertInto('idempotency_keys')
+            .values({
+              actor,
+              key,
+              request_hash: requestHash,
+              response_status: result.status,
+              response_body: JSON.stringify(result.replayBody ?? result.body ?? null),
+              response_headers: JSON.stringify(result.headers ?? {}),
+            })
+            .execute();
+        }
+        return { replayed: false, status: result.status, body: result.body, headers: result.headers ?? {} };
+      });
+    let outcome: Awaited<ReturnType<typeof attempt>>;
+    for (let n = 1; ; n++) {
+      try {
+        outcome = await attempt();
+        break;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (!retryDeadlocks || n >= ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
       }
-      const result = await work(tx);
-      if (key) {
-        await tx
-          .insertInto('idempotency_keys')
-          .values({
-            actor,
-            key,
-            request_hash: requestHash,
-            response_status: result.status,
-            response_body: JSON.stringify(result.replayBody ?? result.body ?? null),
-            response_headers: JSON.stringify(result.headers ?? {}),
-          })
-          .execute();
-      }
-      return { replayed: false, status: result.status, body: result.body, headers: result.headers ?? {} };
-    });
+    }
 
     if (!outcome.replayed) afterCommit?.();
     if (outcome.replayed) reply.header('idempotent-replayed', 'true');
@@ -96,6 +122,10 @@ export function createWriteRunner(database: Database, { afterCommit }: { afterCo
     reply.status(outcome.status);
     if (outcome.body === undefined || outcome.body === null) reply.send();
     else reply.send(outcome.body);
+    // Routes return this promise. Were it to settle while the answer is still on its way (a body
+    // compressed as a stream goes out after the onSend hooks), fastify would take the route for
+    // one that had not answered and send a second, empty answer first.
+    await reply;
   };
 }
 
