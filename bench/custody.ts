@@ -24,6 +24,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import os from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -434,59 +435,87 @@ async function main() {
         idOf(1, (Math.floor((i * 7919) % trees) * TREE + 1120) as number),
       );
       // With the graph (what the web client draws) and without it (the origins and their shares,
-      // what a buyer's or the export authority's system checks).
+      // what a buyer's or the export authority's system checks); uncompressed (the server's own
+      // cost: on loopback compression only adds work) and compressed with brotli, as a browser
+      // over HTTPS asks for it (what crosses a real network).
       // The client runs on the server's thread: on two cores a worker thread only adds a third busy
       // thread (tried: every figure got worse, the query's too). Its parsing is in the figure.
-      let bytes = { graph: 0, origins: 0 };
+      const bytes: Record<string, number> = {};
       type Traced = {
         origins: { lotId: string; share: { numerator: string; denominator: string }; massMg: number }[];
         nodes: unknown[];
       };
+      type Way = { graph: boolean; encoding: 'identity' | 'br' };
+      const wayName = (w: Way) => `${w.graph ? 'graph' : 'origins'}${w.encoding === 'br' ? 'Br' : ''}`;
       /** From sending the request to the parsed answer. */
-      const timedTrace = async (id: string, graph = true) => {
+      const timedTrace = async (id: string, way: Way) => {
         const t = performance.now();
-        const res = await fetch(`${base}/api/v1/lots/${id}/trace?direction=upstream&graph=${graph}`, {
-          headers: auth,
+        const res = await fetch(`${base}/api/v1/lots/${id}/trace?direction=upstream&graph=${way.graph}`, {
+          headers: { ...auth, 'accept-encoding': way.encoding },
         });
         const text = await res.text();
         const body = JSON.parse(text) as Traced;
         const ms = performance.now() - t;
         if (res.status !== 200) throw new Error(`trace ${id}: ${res.status} ${text.slice(0, 500)}`);
-        bytes = { ...bytes, [graph ? 'graph' : 'origins']: text.length };
-        return { ms, body };
+        if ((res.headers.get('content-encoding') ?? 'identity') !== way.encoding)
+          throw new Error(
+            `trace ${id}: asked for ${way.encoding}, got ${res.headers.get('content-encoding')}`,
+          );
+        return { ms, body, text };
       };
-      const trace = async (id: string, graph = true) => (await timedTrace(id, graph)).body as Traced;
-      const first = await trace(exportLots[0]!);
+      /** Bytes on the wire of one answer, read without decoding. */
+      const wireBytes = (path: string, encoding: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = httpRequest(
+            `${base}${path}`,
+            { headers: { ...auth, 'accept-encoding': encoding } },
+            (res) => {
+              let n = 0;
+              res.on('data', (chunk: Buffer) => {
+                n += chunk.length;
+              });
+              res.on('end', () => resolve(n));
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        });
+      const ways: Way[] = [
+        { graph: true, encoding: 'identity' },
+        { graph: false, encoding: 'identity' },
+        { graph: true, encoding: 'br' },
+        { graph: false, encoding: 'br' },
+      ];
+      const trace = async (id: string, way: Way) => (await timedTrace(id, way)).body as Traced;
+      const first = await trace(exportLots[0]!, ways[0]!);
       const [sn, sd] = sharesSum(first.origins);
       if (first.origins.length !== 1000 || sn !== sd)
         throw new Error(`trace: ${first.origins.length} origins, shares sum to ${sn}/${sd}`);
-      const bare = await trace(exportLots[0]!, false);
       const key = (o: { lotId: string; share: { numerator: string; denominator: string } }) =>
         `${o.lotId} ${o.share.numerator}/${o.share.denominator}`;
-      if (bare.origins.map(key).sort().join() !== first.origins.map(key).sort().join())
-        throw new Error('trace: the origins without the graph differ from those with it');
+      for (const way of ways) {
+        const other = await trace(exportLots[0]!, way);
+        if (other.origins.map(key).sort().join() !== first.origins.map(key).sort().join())
+          throw new Error(`trace: the origins ${wayName(way)} differ from those with the graph`);
+        bytes[wayName(way)] = await wireBytes(
+          `/api/v1/lots/${exportLots[0]!}/trace?direction=upstream&graph=${way.graph}`,
+          way.encoding,
+        );
+      }
       report.traceShape = {
         origins: first.origins.length,
         nodes: first.nodes.length,
         sharesSumToOne: sn === sd,
-        bytesWithGraph: bytes.graph,
-        bytesOriginsOnly: bytes.origins,
+        bytesOnTheWire: bytes,
       };
-      for (const id of exportLots.slice(0, 20)) {
-        await trace(id);
-        await trace(id, false);
-      }
-      const apiMs: number[] = [];
-      const originsMs: number[] = [];
+      for (const id of exportLots.slice(0, 20)) for (const way of ways) await trace(id, way);
+      const ms: Record<string, number[]> = Object.fromEntries(ways.map((w) => [wayName(w), []]));
       const sqlMs: number[] = [];
       for (const [i, id] of exportLots.entries()) {
         const steps = [
-          async () => {
-            apiMs.push((await timedTrace(id)).ms);
-          },
-          async () => {
-            originsMs.push((await timedTrace(id, false)).ms);
-          },
+          ...ways.map((way) => async () => {
+            ms[wayName(way)]!.push((await timedTrace(id, way)).ms);
+          }),
           async () => {
             const t = performance.now();
             await upstreamGraph(database.db, id);
@@ -497,14 +526,17 @@ async function main() {
         for (let k = 0; k < steps.length; k++) await steps[(i + k) % steps.length]!();
       }
       report.trace = {
-        api: summary(apiMs),
-        apiOriginsOnly: summary(originsMs),
+        api: summary(ms.graph!),
+        apiOriginsOnly: summary(ms.origins!),
+        apiBrotli: summary(ms.graphBr!),
+        apiOriginsOnlyBrotli: summary(ms.originsBr!),
         recursiveQuery: summary(sqlMs),
         goalP95Ms: 20,
       };
       log(`trace ${JSON.stringify(report.trace)}`);
 
       // ── Mass balance of every actor for a month, as CSV ──
+      // Compressed as a browser over HTTPS asks for it (brotli): what an officer downloads.
       const balances: Record<string, unknown>[] = [];
       for (const [from, to] of [
         ['2026-10-01', '2026-10-31'],
@@ -515,14 +547,22 @@ async function main() {
         for (let r = 0; r < 3; r++) {
           const t = performance.now();
           const res = await fetch(`${base}/api/v1/custody/mass-balance?from=${from}&to=${to}&format=csv`, {
-            headers: auth,
+            headers: { ...auth, 'accept-encoding': 'br' },
           });
           const text = await res.text();
           runs.push(performance.now() - t);
           if (res.status !== 200) throw new Error(`mass balance: ${res.status} ${text.slice(0, 500)}`);
           lines = text.split('\n').filter(Boolean).length - 1;
         }
-        balances.push({ from, to, actors: lines, seconds: runs.map((ms) => round(ms / 1000, 2)) });
+        const path = `/api/v1/custody/mass-balance?from=${from}&to=${to}&format=csv`;
+        const wire = { identity: await wireBytes(path, 'identity'), br: await wireBytes(path, 'br') };
+        balances.push({
+          from,
+          to,
+          actors: lines,
+          seconds: runs.map((ms) => round(ms / 1000, 2)),
+          bytesOnTheWire: wire,
+        });
         log(
           `mass balance ${from}..${to}: ${lines} actors, ${runs.map((ms) => round(ms / 1000, 2)).join(' / ')} s`,
         );
