@@ -30,11 +30,6 @@ function actorKey(ctx: RequestContext): string {
   return ctx.actor ? `${ctx.actor.kind}:${ctx.actor.id}` : `anonymous:${ctx.ip ?? ''}`;
 }
 
-/**
- * Runs a write request as one transaction. With an Idempotency-Key (IETF httpapi draft): the first
- * answer is stored in the same transaction as the change, so a replay returns it exactly; the same
- * key with another request is 422; a key whose first request is still running is 409.
- */
 /** Deadlock and serialisation failure: PostgreSQL rolled the transaction back; running it again may pass. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const ATTEMPTS = 3;
@@ -47,6 +42,11 @@ export interface WriteOptions {
   retryDeadlocks?: boolean;
 }
 
+/**
+ * Runs a write request as one transaction. With an Idempotency-Key (IETF httpapi draft): the first
+ * answer is stored in the same transaction as the change, so a replay returns it exactly; the same
+ * key with another request is 422; a key whose first request is still running is 409.
+ */
 export function createWriteRunner(database: Database, { afterCommit }: { afterCommit?: () => void } = {}) {
   return async function runWrite<T, R extends ReplyLike>(
     request: FastifyRequest,
